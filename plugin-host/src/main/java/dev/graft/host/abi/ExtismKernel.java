@@ -1,0 +1,343 @@
+package dev.graft.host.abi;
+
+import com.dylibso.chicory.runtime.HostFunction;
+import com.dylibso.chicory.runtime.TrapException;
+import com.dylibso.chicory.wasm.types.FunctionType;
+import com.dylibso.chicory.wasm.types.ValType;
+import dev.graft.api.PluginCapabilityException;
+import dev.graft.api.PluginMemoryLimitException;
+import dev.graft.api.PluginPayloadException;
+import dev.graft.host.policy.MemoryBudget;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+
+/**
+ * The host side of the Extism plugin ABI for one instance: the {@code extism:host/env} functions
+ * (memory blocks, input, output, error, config, vars, logging, HTTP) and granted
+ * {@code extism:host/user} functions, implemented in Java so that every byte is under the instance's
+ * memory budget and no state is shared between instances.
+ */
+public final class ExtismKernel {
+
+    /** The Extism kernel's import module. */
+    public static final String ENV_MODULE = "extism:host/env";
+    /** The import module of host functions the application offers. */
+    public static final String USER_MODULE = "extism:host/user";
+    /** Knob name for the vars cap in refusals. */
+    public static final String MAX_VAR_BYTES = "max-var-bytes";
+
+    private static final byte[] EMPTY = new byte[0];
+    private static final int MAX_LOG_CHARS = 4096;
+
+    /** Signatures of every kernel function, so imports can be checked at load. */
+    public static final Map<String, FunctionType> ENV_FUNCTIONS = kernelSignatures();
+
+    private final String pluginId;
+    private final Map<String, String> config;
+    private final Map<String, HostFunctionBinding> userFunctions;
+    private final long maxVarBytes;
+    private final long maxOutputBytes;
+    private final MemoryBudget budget;
+    private final Logger log;
+    private final KernelMemory memory;
+    private final Map<String, byte[]> vars = new HashMap<>();
+    private long varBytes;
+
+    private String export = "?";
+    private byte[] input = EMPTY;
+    private long inputOffset;
+    private byte[] output = EMPTY;
+    private String error;
+
+    public ExtismKernel(String pluginId, Map<String, String> config, Map<String, HostFunctionBinding> userFunctions,
+            long maxVarBytes, long maxOutputBytes, MemoryBudget budget, Logger log) {
+        this.pluginId = pluginId;
+        this.config = config;
+        this.userFunctions = userFunctions;
+        this.maxVarBytes = maxVarBytes;
+        this.maxOutputBytes = maxOutputBytes;
+        this.budget = budget;
+        this.log = log;
+        this.memory = new KernelMemory(budget);
+    }
+
+    /** Prepares a call: forgets the previous call's blocks, output and error; vars persist. */
+    public void beginCall(String export, byte[] input) {
+        memory.reset();
+        this.export = export;
+        this.input = input;
+        this.inputOffset = 0;
+        this.output = EMPTY;
+        this.error = null;
+    }
+
+    /** The output the plugin set in this call. */
+    public byte[] output() {
+        return output;
+    }
+
+    /** The error the plugin set in this call, or {@code null}. */
+    public String error() {
+        return error;
+    }
+
+    /** Bytes held by the kernel's blocks and vars. */
+    public long heldBytes() {
+        return memory.usedBytes() + varBytes;
+    }
+
+    /** The {@code extism:host/env} functions bound to this kernel. */
+    public List<HostFunction> envFunctions() {
+        List<HostFunction> fns = new ArrayList<>();
+        env(fns, "alloc", args -> new long[] {memory.alloc(args[0], "alloc of " + args[0] + " bytes in '" + export + "'")});
+        env(fns, "free", args -> {
+            memory.free(args[0]);
+            return null;
+        });
+        env(fns, "length", args -> new long[] {memory.length(args[0])});
+        env(fns, "length_unsafe", args -> new long[] {memory.length(args[0])});
+        env(fns, "load_u8", args -> new long[] {memory.loadU8(args[0])});
+        env(fns, "load_u64", args -> new long[] {memory.loadU64(args[0])});
+        env(fns, "store_u8", args -> {
+            memory.storeU8(args[0], (int) args[1]);
+            return null;
+        });
+        env(fns, "store_u64", args -> {
+            memory.storeU64(args[0], args[1]);
+            return null;
+        });
+        env(fns, "input_length", args -> new long[] {input.length});
+        env(fns, "input_load_u8", args -> new long[] {inputU8(args[0])});
+        env(fns, "input_load_u64", args -> new long[] {inputU64(args[0])});
+        env(fns, "input_offset", args -> new long[] {inputOffset()});
+        env(fns, "input_set", args -> {
+            input = memory.read(args[0], args[1], "input_set");
+            inputOffset = 0;
+            return null;
+        });
+        env(fns, "output_set", args -> {
+            setOutput(args[0], args[1]);
+            return null;
+        });
+        env(fns, "output_length", args -> new long[] {output.length});
+        env(fns, "output_offset", args -> new long[] {output.length == 0 ? 0 : memory.allocBytes(output, "output_offset")});
+        env(fns, "error_set", args -> {
+            error = args[0] == 0 ? null : utf8(memory.readBlock(args[0], "error_set"));
+            return null;
+        });
+        env(fns, "error_get", args -> new long[] {error == null ? 0 : memory.allocBytes(bytes(error), "error_get")});
+        env(fns, "memory_bytes", args -> new long[] {memory.usedBytes()});
+        env(fns, "reset", args -> {
+            memory.reset();
+            return null;
+        });
+        env(fns, "config_get", args -> new long[] {configGet(args[0])});
+        env(fns, "var_get", args -> new long[] {varGet(args[0])});
+        env(fns, "var_set", args -> {
+            varSet(args[0], args[1]);
+            return null;
+        });
+        env(fns, "http_request", args -> {
+            String request = args[0] == 0 ? "" : utf8(memory.readBlock(args[0], "http_request"));
+            throw new PluginCapabilityException(pluginId, "http", "http_request " + abbreviate(request, 200)
+                    + " from '" + export + "' (outbound HTTP is not granted)");
+        });
+        env(fns, "http_status_code", args -> new long[] {0});
+        env(fns, "http_headers", args -> new long[] {0});
+        env(fns, "log_trace", args -> logAt(0, args[0]));
+        env(fns, "log_debug", args -> logAt(1, args[0]));
+        env(fns, "log_info", args -> logAt(2, args[0]));
+        env(fns, "log_warn", args -> logAt(3, args[0]));
+        env(fns, "log_error", args -> logAt(4, args[0]));
+        env(fns, "get_log_level", args -> new long[] {logLevel()});
+        return fns;
+    }
+
+    /** The granted {@code extism:host/user} function of that name, bound to this kernel. */
+    public HostFunction userFunction(String name) {
+        HostFunctionBinding binding = userFunctions.get(name);
+        if (binding == null) {
+            return null;
+        }
+        return new HostFunction(USER_MODULE, name, USER_FUNCTION_TYPE, (instance, args) -> {
+            byte[] in = args[0] == 0 ? EMPTY : memory.readBlock(args[0], name);
+            byte[] out;
+            try {
+                out = binding.handler().handle(pluginId, in);
+            } catch (dev.graft.api.PluginException e) {
+                throw e;
+            } catch (Exception | LinkageError e) {
+                throw new HostFunctionFailure(name, e);
+            }
+            if (out == null) {
+                throw new HostFunctionFailure(name, new NullPointerException("host function returned null"));
+            }
+            return new long[] {memory.allocBytes(out, "result of host function '" + name + "'")};
+        });
+    }
+
+    /** Extism's signature for byte-oriented host functions. */
+    public static final FunctionType USER_FUNCTION_TYPE = FunctionType.of(List.of(ValType.I64), List.of(ValType.I64));
+
+    private interface Body {
+        long[] apply(long[] args);
+    }
+
+    private void env(List<HostFunction> fns, String name, Body body) {
+        fns.add(new HostFunction(ENV_MODULE, name, ENV_FUNCTIONS.get(name), (instance, args) -> body.apply(args)));
+    }
+
+    private long inputU8(long offset) {
+        if (offset < 0 || offset >= input.length) {
+            throw new TrapException("extism kernel: input_load_u8 out of bounds at " + offset + " (input is " + input.length + " bytes)");
+        }
+        return input[(int) offset] & 0xFF;
+    }
+
+    private long inputU64(long offset) {
+        if (offset < 0 || offset + 8 > input.length) {
+            throw new TrapException("extism kernel: input_load_u64 out of bounds at " + offset + " (input is " + input.length + " bytes)");
+        }
+        int i = (int) offset;
+        long v = 0;
+        for (int k = 7; k >= 0; k--) {
+            v = (v << 8) | (input[i + k] & 0xFFL);
+        }
+        return v;
+    }
+
+    private long inputOffset() {
+        if (inputOffset == 0 && input.length > 0) {
+            inputOffset = memory.allocBytes(input, "input_offset");
+        }
+        return inputOffset;
+    }
+
+    private void setOutput(long offset, long length) {
+        if (length > maxOutputBytes) {
+            throw new PluginPayloadException(pluginId, "max-output-bytes", maxOutputBytes, length, "output of '" + export + "'");
+        }
+        output = memory.read(offset, length, "output_set");
+    }
+
+    private long configGet(long keyOffset) {
+        String value = config.get(utf8(memory.readBlock(keyOffset, "config_get")));
+        return value == null ? 0 : memory.allocBytes(bytes(value), "config_get");
+    }
+
+    private long varGet(long keyOffset) {
+        byte[] value = vars.get(utf8(memory.readBlock(keyOffset, "var_get")));
+        return value == null ? 0 : memory.allocBytes(value, "var_get");
+    }
+
+    private void varSet(long keyOffset, long valueOffset) {
+        String key = utf8(memory.readBlock(keyOffset, "var_set"));
+        byte[] old = vars.get(key);
+        long without = varBytes - (old == null ? 0 : key.length() + old.length);
+        if (valueOffset == 0) {
+            vars.remove(key);
+            varBytes = without;
+            budget.setVarBytes(varBytes, "var_set");
+            return;
+        }
+        byte[] value = memory.readBlock(valueOffset, "var_set");
+        long total = without + key.length() + value.length;
+        String attempted = "var_set of '" + abbreviate(key, 64) + "' (" + value.length + " bytes) in '" + export + "'";
+        if (total > maxVarBytes) {
+            throw new PluginMemoryLimitException(pluginId, MAX_VAR_BYTES, maxVarBytes, total, attempted);
+        }
+        budget.setVarBytes(total, attempted);
+        vars.put(key, value);
+        varBytes = total;
+    }
+
+    private long[] logAt(int level, long offset) {
+        if (level < logLevel()) {
+            return null;
+        }
+        String message = abbreviate(utf8(memory.readBlock(offset, "log")), MAX_LOG_CHARS);
+        switch (level) {
+            case 0 -> log.trace(message);
+            case 1 -> log.debug(message);
+            case 2 -> log.info(message);
+            case 3 -> log.warn(message);
+            default -> log.error(message);
+        }
+        return null;
+    }
+
+    private int logLevel() {
+        if (log.isTraceEnabled()) {
+            return 0;
+        }
+        if (log.isDebugEnabled()) {
+            return 1;
+        }
+        if (log.isInfoEnabled()) {
+            return 2;
+        }
+        if (log.isWarnEnabled()) {
+            return 3;
+        }
+        return log.isErrorEnabled() ? 4 : Integer.MAX_VALUE;
+    }
+
+    private static String utf8(byte[] b) {
+        return new String(b, StandardCharsets.UTF_8);
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String abbreviate(String s, int max) {
+        return s.length() <= max ? s : s.substring(0, max) + "…";
+    }
+
+    private static Map<String, FunctionType> kernelSignatures() {
+        ValType i64 = ValType.I64;
+        ValType i32 = ValType.I32;
+        Map<String, FunctionType> m = new HashMap<>();
+        FunctionType i64ToI64 = FunctionType.of(List.of(i64), List.of(i64));
+        FunctionType i64ToNone = FunctionType.of(List.of(i64), List.of());
+        FunctionType noneToI64 = FunctionType.of(List.of(), List.of(i64));
+        FunctionType i64i64ToNone = FunctionType.of(List.of(i64, i64), List.of());
+        m.put("alloc", i64ToI64);
+        m.put("free", i64ToNone);
+        m.put("length", i64ToI64);
+        m.put("length_unsafe", i64ToI64);
+        m.put("load_u8", FunctionType.of(List.of(i64), List.of(i32)));
+        m.put("load_u64", i64ToI64);
+        m.put("store_u8", FunctionType.of(List.of(i64, i32), List.of()));
+        m.put("store_u64", i64i64ToNone);
+        m.put("input_length", noneToI64);
+        m.put("input_load_u8", FunctionType.of(List.of(i64), List.of(i32)));
+        m.put("input_load_u64", i64ToI64);
+        m.put("input_offset", noneToI64);
+        m.put("input_set", i64i64ToNone);
+        m.put("output_set", i64i64ToNone);
+        m.put("output_length", noneToI64);
+        m.put("output_offset", noneToI64);
+        m.put("error_set", i64ToNone);
+        m.put("error_get", noneToI64);
+        m.put("memory_bytes", noneToI64);
+        m.put("reset", FunctionType.of(List.of(), List.of()));
+        m.put("config_get", i64ToI64);
+        m.put("var_get", i64ToI64);
+        m.put("var_set", i64i64ToNone);
+        m.put("http_request", FunctionType.of(List.of(i64, i64), List.of(i64)));
+        m.put("http_status_code", FunctionType.of(List.of(), List.of(i32)));
+        m.put("http_headers", noneToI64);
+        m.put("log_trace", i64ToNone);
+        m.put("log_debug", i64ToNone);
+        m.put("log_info", i64ToNone);
+        m.put("log_warn", i64ToNone);
+        m.put("log_error", i64ToNone);
+        m.put("get_log_level", FunctionType.of(List.of(), List.of(i32)));
+        return Map.copyOf(m);
+    }
+}

@@ -1,0 +1,107 @@
+package dev.graft.host.engine;
+
+import com.dylibso.chicory.compiler.InterpreterFallback;
+import com.dylibso.chicory.compiler.MachineFactoryCompiler;
+import com.dylibso.chicory.wasm.Parser;
+import com.dylibso.chicory.wasm.WasmModule;
+import dev.graft.api.PluginLoadException;
+import dev.graft.api.policy.ExecutionMode;
+import dev.graft.host.source.PluginSource;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The shared, compile-time half of Graft (like Wasmtime's {@code Engine}): parses and compiles each
+ * module once per digest, keeps the result for every plugin that loads the same bytes, and optionally
+ * persists compiled classes in a folder so a later start skips compilation. Thread-safe.
+ *
+ * <pre>{@code
+ * GraftEngine engine = GraftEngine.create();
+ * Plugin plugin = engine.load(PluginSpec.of(PluginSource.ofFile(Path.of("rules.wasm"))));
+ * CallResult result = plugin.call("apply_rule", "{...}".getBytes(UTF_8));
+ * }</pre>
+ */
+public final class GraftEngine {
+
+    private final Map<String, CompiledModule> modules = new ConcurrentHashMap<>();
+    private final DirectoryCompileCache diskCache;
+
+    private GraftEngine(Path compileCacheDirectory) {
+        this.diskCache = compileCacheDirectory == null ? null : new DirectoryCompileCache(compileCacheDirectory);
+    }
+
+    /** An engine with an in-memory compile cache only. */
+    public static GraftEngine create() {
+        return new GraftEngine(null);
+    }
+
+    /** An engine that also persists compiled classes in {@code directory} (created when needed). */
+    public static GraftEngine withCompileCache(Path directory) {
+        return new GraftEngine(directory);
+    }
+
+    /**
+     * Loads a plugin: reads and verifies the bytes, checks imports, memory and claimed extension
+     * points against the policy, compiles (once per digest) and creates a trial instance under the
+     * policy's timeout so that a failing start function refuses the plugin here rather than on its
+     * first call.
+     *
+     * @throws PluginLoadException naming the plugin and the reason, for any refusal
+     */
+    public Plugin load(PluginSpec spec) {
+        String id = spec.source().pluginId();
+        byte[] bytes = spec.source().read(spec.policy().maxModuleBytes());
+        CompiledModule compiled = compile(id, bytes, spec.policy().mode());
+        return Plugin.create(spec, compiled);
+    }
+
+    /**
+     * Parses and compiles module bytes, or returns the cached result for the same digest and mode.
+     * Used by {@link #load} and by {@code graft compile} to fill the persistent cache.
+     */
+    public CompiledModule compile(String pluginId, byte[] bytes, ExecutionMode mode) {
+        String sha256 = PluginSource.sha256Hex(bytes);
+        String key = sha256 + "/" + mode;
+        CompiledModule cached = modules.get(key);
+        if (cached != null) {
+            return cached;
+        }
+        // Compile outside the map's lock; two racing loads of one new module may both compile once.
+        CompiledModule fresh = parseAndCompile(pluginId, sha256, bytes, mode);
+        CompiledModule existing = modules.putIfAbsent(key, fresh);
+        return existing != null ? existing : fresh;
+    }
+
+    private CompiledModule parseAndCompile(String pluginId, String sha256, byte[] bytes, ExecutionMode mode) {
+        WasmModule module;
+        try {
+            module = Parser.parse(bytes);
+        } catch (RuntimeException | StackOverflowError e) {
+            throw new PluginLoadException(pluginId, "not a valid Wasm module: " + describe(e), e);
+        }
+        if (mode == ExecutionMode.INTERPRETED) {
+            return new CompiledModule(sha256, module, null, mode);
+        }
+        try {
+            MachineFactoryCompiler.Builder compiler = MachineFactoryCompiler.builder(module)
+                    .withInterpreterFallback(InterpreterFallback.SILENT);
+            if (diskCache != null) {
+                compiler.withCache(diskCache);
+            }
+            return new CompiledModule(sha256, module, compiler.compile(), mode);
+        } catch (RuntimeException | StackOverflowError e) {
+            throw new PluginLoadException(pluginId, "module does not compile: " + describe(e), e);
+        }
+    }
+
+    static String describe(Throwable e) {
+        String message = e.getMessage();
+        return message == null || message.isBlank() ? e.getClass().getSimpleName() : message;
+    }
+
+    /** Number of distinct compiled modules held. */
+    public int cachedModuleCount() {
+        return modules.size();
+    }
+}

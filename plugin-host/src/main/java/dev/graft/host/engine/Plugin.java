@@ -1,0 +1,314 @@
+package dev.graft.host.engine;
+
+import com.dylibso.chicory.wasm.WasmModule;
+import com.dylibso.chicory.wasm.types.Export;
+import com.dylibso.chicory.wasm.types.ExternalType;
+import com.dylibso.chicory.wasm.types.FunctionType;
+import com.dylibso.chicory.wasm.types.MemoryLimits;
+import com.dylibso.chicory.wasm.types.ValType;
+import dev.graft.api.PluginCallException;
+import dev.graft.api.PluginException;
+import dev.graft.api.PluginLoadException;
+import dev.graft.api.PluginPayloadException;
+import dev.graft.api.PluginTimeoutException;
+import dev.graft.api.policy.InstanceMode;
+import dev.graft.api.policy.PluginPolicy;
+import dev.graft.host.abi.HostFunctionBinding;
+import dev.graft.host.binding.ExtensionContract;
+import dev.graft.host.binding.ExtensionProxy;
+import dev.graft.host.binding.PluginCaller;
+import dev.graft.host.policy.Watchdog;
+import dev.graft.host.pool.InstancePool;
+import dev.graft.host.policy.WasiSandbox;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A loaded plugin: compiled code, policy and grants, immutable and safe to share between threads
+ * (like Wasmtime's {@code InstancePre}). Each {@link #call} runs on the calling thread in an instance
+ * of its own (fresh, or checked out of the plugin's pool), under the policy's limits.
+ */
+public final class Plugin implements PluginCaller, AutoCloseable {
+
+    private static final List<ValType> EXTISM_RESULT = List.of(ValType.I32);
+
+    private final PluginSpec spec;
+    private final CompiledModule compiled;
+    private final ImportLinker linker;
+    private final WasiSandbox wasi;
+    private final MemoryLimits memoryLimits;
+    private final Map<String, FunctionType> exports;
+    private final Logger log;
+    private final FailureTranslator failures;
+    private final InstancePool<PluginInstance> pool;
+    private volatile boolean closed;
+
+    private Plugin(PluginSpec spec, CompiledModule compiled, ImportLinker linker, WasiSandbox wasi,
+            MemoryLimits memoryLimits, Map<String, FunctionType> exports) {
+        this.spec = spec;
+        this.compiled = compiled;
+        this.linker = linker;
+        this.wasi = wasi;
+        this.memoryLimits = memoryLimits;
+        this.exports = exports;
+        this.log = LoggerFactory.getLogger("graft.plugin." + spec.source().pluginId());
+        PluginPolicy policy = spec.policy();
+        this.failures = new FailureTranslator(id(), policy.timeout(), policy.maxMemoryBytes());
+        this.pool = policy.instances() == InstanceMode.POOLED
+                ? new InstancePool<>(policy.poolSize(), () -> new PluginInstance(this), PluginInstance::close)
+                : null;
+    }
+
+    static Plugin create(PluginSpec spec, CompiledModule compiled) {
+        String id = spec.source().pluginId();
+        PluginPolicy policy = spec.policy();
+        WasmModule module = compiled.module();
+        MemoryLimits limits = memoryLimits(id, module, policy.maxMemoryBytes());
+        ImportLinker linker = ImportLinker.check(id, module, policy.capabilities(), spec.hostFunctions());
+        Map<String, FunctionType> exports = functionExports(module);
+        for (Class<?> type : spec.extensionPoints()) {
+            checkContract(id, ExtensionContract.of(type), exports);
+        }
+        WasiSandbox wasi = linker.usesWasi() ? WasiSandbox.load(id, policy.capabilities()) : null;
+        Plugin plugin = new Plugin(spec, compiled, linker, wasi, limits, exports);
+        plugin.trialInstance();
+        return plugin;
+    }
+
+    private static MemoryLimits memoryLimits(String id, WasmModule module, long maxMemoryBytes) {
+        int capPages = (int) Math.min(maxMemoryBytes / com.dylibso.chicory.runtime.Memory.PAGE_SIZE, MemoryLimits.MAX_PAGES);
+        var section = module.memorySection();
+        if (section.isEmpty() || section.get().memoryCount() == 0) {
+            return new MemoryLimits(0, capPages);
+        }
+        MemoryLimits declared = section.get().getMemory(0).limits();
+        long initialBytes = (long) declared.initialPages() * com.dylibso.chicory.runtime.Memory.PAGE_SIZE;
+        if (initialBytes > maxMemoryBytes) {
+            throw new PluginLoadException(id, "module declares " + declared.initialPages() + " pages (" + initialBytes
+                    + " bytes) of initial memory, over the max-memory limit of " + maxMemoryBytes + " bytes");
+        }
+        // Chicory replaces the declared limits with these, so intersect them here.
+        return new MemoryLimits(declared.initialPages(), Math.min(declared.maximumPages(), capPages));
+    }
+
+    private static Map<String, FunctionType> functionExports(WasmModule module) {
+        int importedFunctions = 0;
+        for (int i = 0; i < module.importSection().importCount(); i++) {
+            if (module.importSection().getImport(i).importType() == ExternalType.FUNCTION) {
+                importedFunctions++;
+            }
+        }
+        Map<String, FunctionType> result = new LinkedHashMap<>();
+        for (int i = 0; i < module.exportSection().exportCount(); i++) {
+            Export e = module.exportSection().getExport(i);
+            if (e.exportType() == ExternalType.FUNCTION) {
+                int index = (int) e.index();
+                FunctionType type = index < importedFunctions
+                        ? module.typeSection().getType(((com.dylibso.chicory.wasm.types.FunctionImport) importAt(module, index)).typeIndex())
+                        : module.typeSection().getType(module.functionSection().getFunctionType(index - importedFunctions));
+                result.put(e.name(), type);
+            }
+        }
+        return Collections.unmodifiableMap(result);
+    }
+
+    private static com.dylibso.chicory.wasm.types.Import importAt(WasmModule module, int functionIndex) {
+        int seen = 0;
+        for (int i = 0; i < module.importSection().importCount(); i++) {
+            var imp = module.importSection().getImport(i);
+            if (imp.importType() == ExternalType.FUNCTION && seen++ == functionIndex) {
+                return imp;
+            }
+        }
+        throw new IllegalStateException("no function import " + functionIndex);
+    }
+
+    private static void checkContract(String id, ExtensionContract contract, Map<String, FunctionType> exports) {
+        for (String export : contract.exports()) {
+            FunctionType type = exports.get(export);
+            if (type == null) {
+                throw new PluginLoadException(id, "claims extension point '" + contract.id() + "' (version "
+                        + contract.version() + ") but has no export '" + export + "'");
+            }
+            if (!isExtismFunction(type)) {
+                throw new PluginLoadException(id, "export '" + export + "' of extension point '" + contract.id()
+                        + "' has type " + type + "; an Extism function is () -> i32");
+            }
+        }
+    }
+
+    private static boolean isExtismFunction(FunctionType type) {
+        return type.params().isEmpty() && (type.returns().isEmpty() || type.returns().equals(EXTISM_RESULT));
+    }
+
+    /** Instantiates once at load, so a start function that traps or loops refuses the plugin now. */
+    private void trialInstance() {
+        Watchdog.CallTimer timer = Watchdog.shared().start(spec.policy().timeout().toNanos());
+        PluginInstance instance = null;
+        boolean fired = false;
+        try {
+            instance = new PluginInstance(this);
+        } catch (Throwable t) {
+            fired = timer.finish();
+            PluginException cause = failures.translate(t, "start", "instantiation (start function)", fired,
+                    timer.elapsedNanos(), null);
+            throw new PluginLoadException(id(), "instantiation failed: " + cause.getMessage(), cause);
+        } finally {
+            if (!fired) {
+                timer.finish();
+            }
+        }
+        if (pool != null) {
+            pool.seed(instance);
+        } else {
+            instance.close();
+        }
+    }
+
+    /** The plugin's id. */
+    public String id() {
+        return spec.source().pluginId();
+    }
+
+    /** Lower-case hex sha256 of the module bytes. */
+    public String sha256() {
+        return compiled.sha256();
+    }
+
+    public PluginPolicy policy() {
+        return spec.policy();
+    }
+
+    /** Names of the module's function exports. */
+    public Set<String> exports() {
+        return exports.keySet();
+    }
+
+    /**
+     * Calls an Extism export with the given input under the plugin's policy.
+     *
+     * @return the output and what the call cost
+     * @throws PluginException (a subclass naming the limit) for every failure the plugin causes
+     */
+    @Override
+    public CallResult call(String export, byte[] input) {
+        if (closed) {
+            throw new IllegalStateException("plugin '" + id() + "' is closed");
+        }
+        FunctionType type = exports.get(export);
+        if (type == null) {
+            throw new PluginCallException(id(), export, "the module has no export named '" + export + "'");
+        }
+        if (!isExtismFunction(type)) {
+            throw new PluginCallException(id(), export, "export has type " + type + "; an Extism function is () -> i32");
+        }
+        PluginPolicy policy = spec.policy();
+        if (input.length > policy.maxInputBytes()) {
+            throw new PluginPayloadException(id(), "max-input-bytes", policy.maxInputBytes(), input.length,
+                    "input of '" + export + "'");
+        }
+        Watchdog.CallTimer timer = Watchdog.shared().start(policy.timeout().toNanos());
+        PluginInstance instance = null;
+        boolean healthy = false;
+        boolean finished = false;
+        try {
+            instance = acquire(timer, export);
+            byte[] output = instance.invoke(export, input);
+            healthy = true;
+            return new CallResult(output, new CallStats(timer.elapsedNanos(), instance.budget().highWaterBytes(), -1));
+        } catch (Throwable t) {
+            boolean fired = timer.finish();
+            finished = true;
+            throw failures.translate(t, export, "call to '" + export + "'", fired, timer.elapsedNanos(),
+                    instance == null ? null : instance.budget());
+        } finally {
+            boolean fired = finished ? true : timer.finish();
+            if (instance != null) {
+                release(instance, healthy && !fired);
+            }
+        }
+    }
+
+    private PluginInstance acquire(Watchdog.CallTimer timer, String export) throws InterruptedException {
+        if (pool == null) {
+            return new PluginInstance(this);
+        }
+        long remaining = spec.policy().timeout().toNanos() - timer.elapsedNanos();
+        PluginInstance instance = pool.acquire(Math.max(0, remaining));
+        if (instance == null) {
+            throw new PluginTimeoutException(id(), "waiting for a pooled instance for '" + export + "' (pool-size "
+                    + spec.policy().poolSize() + ")", spec.policy().timeout(), Duration.ofNanos(timer.elapsedNanos()));
+        }
+        return instance;
+    }
+
+    private void release(PluginInstance instance, boolean healthy) {
+        if (pool == null) {
+            instance.close();
+        } else {
+            pool.release(instance, healthy);
+        }
+    }
+
+    /**
+     * A Java object implementing the {@code @ExtensionPoint} interface by calling this plugin's
+     * exports; safe to call from many threads.
+     *
+     * @throws PluginLoadException when the plugin lacks an export the interface needs
+     */
+    public <T> T extension(Class<T> type) {
+        ExtensionContract contract = ExtensionContract.of(type);
+        checkContract(id(), contract, exports);
+        return ExtensionProxy.create(type, contract, this);
+    }
+
+    /** Releases pooled instances. Calls after closing fail with {@link IllegalStateException}. */
+    @Override
+    public void close() {
+        closed = true;
+        if (pool != null) {
+            pool.close();
+        }
+    }
+
+    // Accessors for PluginInstance.
+
+    CompiledModule compiled() {
+        return compiled;
+    }
+
+    ImportLinker linker() {
+        return linker;
+    }
+
+    WasiSandbox wasi() {
+        return wasi;
+    }
+
+    MemoryLimits memoryLimits() {
+        return memoryLimits;
+    }
+
+    Map<String, String> config() {
+        return spec.config();
+    }
+
+    Map<String, HostFunctionBinding> hostFunctions() {
+        return spec.hostFunctions();
+    }
+
+    Logger log() {
+        return log;
+    }
+
+    @Override
+    public String toString() {
+        return "Plugin{" + id() + ", sha256=" + sha256() + ", mode=" + compiled.mode() + "}";
+    }
+}

@@ -1,0 +1,104 @@
+package dev.graft.host.engine;
+
+import com.dylibso.chicory.runtime.ExportFunction;
+import com.dylibso.chicory.runtime.Instance;
+import com.dylibso.chicory.wasi.WasiExitException;
+import com.dylibso.chicory.wasm.types.MemoryLimits;
+import dev.graft.api.PluginCallException;
+import dev.graft.host.abi.ExtismKernel;
+import dev.graft.host.policy.BudgetedMemory;
+import dev.graft.host.policy.MemoryBudget;
+import dev.graft.host.policy.WasiSandbox;
+import java.util.List;
+
+/**
+ * One live Wasm instance of a plugin with its own kernel state, memory budget and WASI session. A
+ * run-time object: cheap, used by one thread at a time, discarded after a failure.
+ */
+final class PluginInstance implements AutoCloseable {
+
+    private final String pluginId;
+    private final Instance instance;
+    private final ExtismKernel kernel;
+    private final MemoryBudget budget;
+    private final WasiSandbox.Session wasi;
+
+    PluginInstance(Plugin plugin) {
+        this.pluginId = plugin.id();
+        this.budget = new MemoryBudget(pluginId, plugin.policy().maxMemoryBytes());
+        this.kernel = new ExtismKernel(pluginId, plugin.config(), plugin.hostFunctions(),
+                plugin.policy().maxVarBytes(), plugin.policy().maxOutputBytes(), budget, plugin.log());
+        this.wasi = plugin.linker().usesWasi() ? plugin.wasi().open(plugin.log(), List.of()) : null;
+        try {
+            CompiledModule compiled = plugin.compiled();
+            Instance.Builder builder = Instance.builder(compiled.module())
+                    .withImportValues(plugin.linker().link(kernel, wasi))
+                    .withMemoryFactory(limits -> new BudgetedMemory(plugin.memoryLimits(), budget));
+            if (compiled.machineFactory() != null) {
+                builder.withMachineFactory(compiled.machineFactory());
+            }
+            this.instance = builder.build();
+            if (hasExport(compiled, "_initialize")) {
+                // WASI reactors (C, Rust cdylib) set up their runtime here, once per instance.
+                instance.export("_initialize").apply();
+            }
+        } catch (RuntimeException | Error e) {
+            close();
+            throw e;
+        }
+    }
+
+    private static boolean hasExport(CompiledModule compiled, String name) {
+        var exports = compiled.module().exportSection();
+        for (int i = 0; i < exports.exportCount(); i++) {
+            if (exports.getExport(i).name().equals(name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Calls an Extism export ({@code () -> i32}) with the given input.
+     *
+     * @return the output bytes
+     * @throws PluginCallException when the plugin reports an error or a non-zero code
+     */
+    byte[] invoke(String export, byte[] input) {
+        kernel.beginCall(export, input);
+        budget.resetHighWater();
+        ExportFunction function = instance.export(export);
+        long rc;
+        try {
+            long[] results = function.apply();
+            rc = results == null || results.length == 0 ? 0 : results[0];
+        } catch (WasiExitException e) {
+            rc = e.exitCode();
+            if (rc != 0 && kernel.error() == null) {
+                throw new PluginCallException(pluginId, export, "exited with code " + rc);
+            }
+        }
+        if (kernel.error() != null) {
+            throw new PluginCallException(pluginId, export, kernel.error());
+        }
+        if (rc != 0) {
+            throw new PluginCallException(pluginId, export, "returned code " + rc);
+        }
+        return kernel.output();
+    }
+
+    MemoryBudget budget() {
+        return budget;
+    }
+
+    Instance instance() {
+        return instance;
+    }
+
+    @Override
+    public void close() {
+        if (wasi != null) {
+            wasi.close();
+        }
+    }
+}

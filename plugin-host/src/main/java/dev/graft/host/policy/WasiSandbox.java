@@ -1,0 +1,208 @@
+package dev.graft.host.policy;
+
+import com.dylibso.chicory.runtime.HostFunction;
+import com.dylibso.chicory.wasi.WasiOptions;
+import com.dylibso.chicory.wasi.WasiPreview1;
+import com.google.common.jimfs.Configuration;
+import com.google.common.jimfs.Jimfs;
+import dev.graft.api.PluginCapabilityException;
+import dev.graft.api.PluginLoadException;
+import dev.graft.api.policy.Capabilities;
+import java.io.ByteArrayOutputStream;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystem;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+
+/**
+ * WASI preview 1 for one plugin, as its capabilities allow. Built once at load: granted files are
+ * copied into memory then (symlinks are skipped, so nothing outside the granted folder is read), and
+ * each instance gets its own in-memory file system holding that copy, so writes never reach the host
+ * and never cross instances. Clock, random, stdout and stderr are gates on individual WASI functions:
+ * a denied one ends the call with {@link PluginCapabilityException}.
+ */
+public final class WasiSandbox {
+
+    /** The WASI preview 1 import module. */
+    public static final String MODULE = "wasi_snapshot_preview1";
+
+    private static final Set<String> CLOCK_FUNCTIONS = Set.of("clock_time_get", "clock_res_get", "poll_oneoff");
+    private static final Set<String> NETWORK_FUNCTIONS = Set.of("sock_accept", "sock_recv", "sock_send", "sock_shutdown");
+
+    private final String pluginId;
+    private final Capabilities capabilities;
+    /** guest folder -> (relative path -> bytes). */
+    private final Map<String, Map<String, byte[]>> files;
+
+    private WasiSandbox(String pluginId, Capabilities capabilities, Map<String, Map<String, byte[]>> files) {
+        this.pluginId = pluginId;
+        this.capabilities = capabilities;
+        this.files = files;
+    }
+
+    /** Snapshots the granted files; a missing or unreadable grant refuses the plugin. */
+    public static WasiSandbox load(String pluginId, Capabilities capabilities) {
+        Map<String, Map<String, byte[]>> files = new LinkedHashMap<>();
+        capabilities.files().forEach((guest, host) -> files.put(guest, snapshot(pluginId, guest, host)));
+        return new WasiSandbox(pluginId, capabilities, files);
+    }
+
+    private static Map<String, byte[]> snapshot(String pluginId, String guest, Path host) {
+        Map<String, byte[]> copy = new LinkedHashMap<>();
+        try {
+            if (Files.isRegularFile(host, LinkOption.NOFOLLOW_LINKS)) {
+                copy.put(host.getFileName().toString(), Files.readAllBytes(host));
+            } else if (Files.isDirectory(host, LinkOption.NOFOLLOW_LINKS)) {
+                try (Stream<Path> walk = Files.walk(host)) {
+                    for (Path p : (Iterable<Path>) walk::iterator) {
+                        // Files.walk does not follow links; skip the links themselves too.
+                        if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+                            copy.put(host.relativize(p).toString().replace('\\', '/'), Files.readAllBytes(p));
+                        }
+                    }
+                }
+            } else {
+                throw new PluginLoadException(pluginId, "files grant '" + guest + "' names " + host
+                        + ", which is not a regular file or folder");
+            }
+        } catch (IOException e) {
+            throw new PluginLoadException(pluginId, "files grant '" + guest + "' cannot be read from " + host + ": " + e, e);
+        }
+        return copy;
+    }
+
+    /** WASI for one instance; close it with the instance. */
+    public Session open(Logger log, List<String> arguments) {
+        return new Session(log, arguments);
+    }
+
+    /** One instance's WASI: its functions and its private file system. */
+    public final class Session implements Closeable {
+        private final WasiPreview1 wasi;
+        private final FileSystem fs;
+        private final List<HostFunction> functions = new ArrayList<>();
+
+        Session(Logger log, List<String> arguments) {
+            WasiOptions.Builder options = WasiOptions.builder().withArguments(arguments);
+            capabilities.env().forEach(options::withEnvironment);
+            if (capabilities.stdout()) {
+                options.withStdout(new LineLogger(log::info));
+            }
+            if (capabilities.stderr()) {
+                options.withStderr(new LineLogger(log::warn));
+            }
+            this.fs = files.isEmpty() ? null : Jimfs.newFileSystem(Configuration.unix());
+            if (fs != null) {
+                files.forEach((guest, content) -> options.withDirectory(guest, populate(guest, content)));
+            }
+            this.wasi = WasiPreview1.builder().withOptions(options.build()).build();
+            for (HostFunction f : wasi.toHostFunctions()) {
+                functions.add(gate(f));
+            }
+        }
+
+        private Path populate(String guest, Map<String, byte[]> content) {
+            try {
+                Path root = fs.getPath("/graft", "files", Integer.toString(guest.hashCode() & 0x7fffffff));
+                Files.createDirectories(root);
+                for (Map.Entry<String, byte[]> e : content.entrySet()) {
+                    Path target = root.resolve(e.getKey());
+                    Files.createDirectories(target.getParent());
+                    Files.write(target, e.getValue());
+                }
+                return root;
+            } catch (IOException e) {
+                throw new IllegalStateException("in-memory file system failed", e);
+            }
+        }
+
+        public List<HostFunction> functions() {
+            return functions;
+        }
+
+        private HostFunction gate(HostFunction f) {
+            String name = f.name();
+            String denied = null;
+            if (CLOCK_FUNCTIONS.contains(name) && !capabilities.clock()) {
+                denied = "wasi:clock";
+            } else if (name.equals("random_get") && !capabilities.random()) {
+                denied = "wasi:random";
+            } else if (NETWORK_FUNCTIONS.contains(name)) {
+                denied = "wasi:sockets";
+            }
+            if (denied != null) {
+                String capability = denied;
+                return new HostFunction(f.module(), name, f.functionType(), (instance, args) -> {
+                    throw new PluginCapabilityException(pluginId, capability, "WASI " + name);
+                });
+            }
+            if (name.equals("fd_write") && !(capabilities.stdout() && capabilities.stderr())) {
+                return new HostFunction(f.module(), name, f.functionType(), (instance, args) -> {
+                    int fd = (int) args[0];
+                    if ((fd == 1 && !capabilities.stdout()) || (fd == 2 && !capabilities.stderr())) {
+                        throw new PluginCapabilityException(pluginId, fd == 1 ? "wasi:stdout" : "wasi:stderr",
+                                "WASI fd_write to " + (fd == 1 ? "stdout" : "stderr"));
+                    }
+                    return f.handle().apply(instance, args);
+                });
+            }
+            return f;
+        }
+
+        @Override
+        public void close() {
+            wasi.close();
+            if (fs != null) {
+                try {
+                    fs.close();
+                } catch (IOException ignored) {
+                    // An in-memory file system has nothing to flush.
+                }
+            }
+        }
+    }
+
+    /** Sends complete lines of a plugin's stdout or stderr to its logger, bounded per line. */
+    private static final class LineLogger extends OutputStream {
+        private static final int MAX_LINE = 4096;
+        private final Consumer<String> sink;
+        private final ByteArrayOutputStream line = new ByteArrayOutputStream();
+
+        LineLogger(Consumer<String> sink) {
+            this.sink = sink;
+        }
+
+        @Override
+        public void write(int b) {
+            if (b == '\n') {
+                flushLine();
+            } else if (line.size() < MAX_LINE) {
+                line.write(b);
+            }
+        }
+
+        @Override
+        public void flush() {
+            if (line.size() > 0) {
+                flushLine();
+            }
+        }
+
+        private void flushLine() {
+            sink.accept(line.toString(StandardCharsets.UTF_8));
+            line.reset();
+        }
+    }
+}
