@@ -10,80 +10,10 @@
 // with String.UTF8.encode ourselves and use Host.output(Uint8Array) instead.
 
 import { Config, Host, LogLevel, Memory, Var } from "@extism/as-pdk";
-// The PDK's Host class has no error setter and no way to read back a memory
-// block whose length is not known; the raw kernel imports it declares
-// (module "extism:host/env") fill that gap.
-import { error_set, free, length } from "@extism/as-pdk/lib/env";
+import { concat, parseCount, setError, utf8 } from "./common";
 
-// A user host function supplied by the embedding application. Extism
-// convention: the argument is the offset of a memory block (allocated by the
-// plugin) holding the input bytes; the result is the offset of a block the
-// host allocated for its answer, or 0 for none.
-@external("extism:host/user", "tier_of")
-declare function tier_of(offset: u64): u64;
 
 const VOWELS = "aeiouAEIOU";
-
-// ---------------------------------------------------------------- helpers
-
-/** UTF-8 bytes of a string, as a fresh Uint8Array (byteOffset 0). */
-function utf8(s: string): Uint8Array {
-  return Uint8Array.wrap(String.UTF8.encode(s));
-}
-
-/** Concatenates byte arrays into a fresh Uint8Array (byteOffset 0). */
-function concat(parts: Uint8Array[]): Uint8Array {
-  let total = 0;
-  for (let i = 0; i < parts.length; i++) total += parts[i].length;
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (let i = 0; i < parts.length; i++) {
-    out.set(parts[i], at);
-    at += parts[i].length;
-  }
-  return out;
-}
-
-/** Sets the Extism error message of this call (UTF-8 bytes). */
-function setError(message: Uint8Array): void {
-  const mem = Memory.allocateBytes(message);
-  error_set(mem.offset);
-}
-
-/** Parses a non-negative decimal; anything else counts as 0. */
-function parseCount(s: string | null): i64 {
-  if (s === null) return 0;
-  const str = s as string;
-  let n: i64 = 0;
-  for (let i = 0; i < str.length; i++) {
-    const c = str.charCodeAt(i);
-    if (c < 0x30 || c > 0x39) return 0;
-    n = n * 10 + (c - 0x30);
-  }
-  return n;
-}
-
-/**
- * Replaces AssemblyScript's default `env.abort` import (wired in with
- * `--use abort=assembly/index/pluginAbort`). Reports the failure as the
- * Extism error of the call, then traps.
- */
-function pluginAbort(
-  message: string | null,
-  fileName: string | null,
-  lineNumber: u32,
-  columnNumber: u32,
-): void {
-  const msg = message === null ? "abort" : (message as string);
-  const file = fileName === null ? "?" : (fileName as string);
-  setError(
-    utf8(
-      "abort: " + msg + " at " + file + ":" + lineNumber.toString() + ":" +
-        columnNumber.toString(),
-    ),
-  );
-  unreachable();
-}
 
 // ---------------------------------------------------------------- exports
 
@@ -143,20 +73,5 @@ export function log_and_echo(): i32 {
   const input = Host.input();
   Host.logMemory(LogLevel.Info, Memory.allocateBytes(input));
   Host.output(input);
-  return 0;
-}
-
-/** Passes the input to the host function `tier_of` and outputs `tier:<answer>`. */
-export function ask_host(): i32 {
-  const arg = Memory.allocateBytes(Host.input());
-  const offset = tier_of(arg.offset);
-  arg.free();
-  if (offset == 0) {
-    setError(utf8("tier_of returned no memory block"));
-    return 1;
-  }
-  const answer = new Memory(offset, length(offset)).toUint8Array();
-  free(offset);
-  Host.output(concat([utf8("tier:"), answer]));
   return 0;
 }

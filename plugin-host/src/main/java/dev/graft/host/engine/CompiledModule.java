@@ -16,5 +16,5 @@ import java.util.function.Function;
  * @param machineFactory compiled code, or {@code null} in interpreted mode
  * @param mode how it runs
  */
-record CompiledModule(String sha256, WasmModule module, Function<Instance, Machine> machineFactory, ExecutionMode mode) {
+public record CompiledModule(String sha256, WasmModule module, Function<Instance, Machine> machineFactory, ExecutionMode mode) {
 }

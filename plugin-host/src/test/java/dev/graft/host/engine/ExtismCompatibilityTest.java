@@ -21,10 +21,15 @@ import org.junit.jupiter.api.Test;
 class ExtismCompatibilityTest {
 
     static final Path HELLO = Path.of("../examples/hello-as/hello.wasm");
+    static final Path ASK_HOST = Path.of("../examples/hello-as/ask-host.wasm");
     static final GraftEngine ENGINE = GraftEngine.create();
 
     static Plugin load(PluginPolicy policy) {
-        return ENGINE.load(PluginSpec.builder(PluginSource.ofFile(HELLO)).policy(policy)
+        return load(HELLO, policy);
+    }
+
+    static Plugin load(Path module, PluginPolicy policy) {
+        return ENGINE.load(PluginSpec.builder(PluginSource.ofFile(module)).policy(policy)
                 .config("greeting", "Grüß dich")
                 .hostFunction("tier_of", (plugin, input) -> ("gold:" + new String(input, StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8))
                 .build());
@@ -48,7 +53,7 @@ class ExtismCompatibilityTest {
         assertEquals("Grüß dich, Zoë!", call(p, "greet", "Zoë"));
         assertEquals("bytes ✓ 世界", call(p, "echo", "bytes ✓ 世界"));
         assertEquals("hi", call(p, "log_and_echo", "hi"));
-        assertEquals("tier:gold:alice", call(p, "ask_host", "alice"));
+        assertEquals("tier:gold:alice", call(load(ASK_HOST, withTier(mode)), "ask_host", "alice"));
         PluginCallException e = assertThrows(PluginCallException.class, () -> call(p, "fail", "Zoë"));
         assertEquals("fail was called with: Zoë", e.pluginMessage());
         assertTrue(e.getMessage().contains("'hello'") && e.getMessage().contains("'fail'"), e.getMessage());
@@ -67,7 +72,7 @@ class ExtismCompatibilityTest {
 
     @Test
     void hostFunctionNotGrantedIsRefusedAtLoad() {
-        PluginLoadException e = assertThrows(PluginLoadException.class, () -> load(PluginPolicy.defaults()));
+        PluginLoadException e = assertThrows(PluginLoadException.class, () -> load(ASK_HOST, PluginPolicy.defaults()));
         assertTrue(e.getMessage().contains("tier_of"), e.getMessage());
     }
 }

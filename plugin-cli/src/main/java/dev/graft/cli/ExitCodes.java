@@ -1,0 +1,48 @@
+package dev.graft.cli;
+
+import dev.graft.api.PluginCapabilityException;
+import dev.graft.api.PluginException;
+import dev.graft.api.PluginFuelExhaustedException;
+import dev.graft.api.PluginLoadException;
+import dev.graft.api.PluginMemoryLimitException;
+import dev.graft.api.PluginPayloadException;
+import dev.graft.api.PluginTimeoutException;
+
+/** The documented exit codes of {@code graft}, one per kind of refusal. */
+final class ExitCodes {
+
+    static final int OK = 0;
+    static final int LOAD_REFUSED = 2;
+    static final int PLUGIN_ERROR = 3;
+    static final int FUEL_EXHAUSTED = 4;
+    static final int TIMEOUT = 5;
+    static final int MEMORY_LIMIT = 6;
+    static final int CAPABILITY_DENIED = 7;
+    static final int PAYLOAD_TOO_LARGE = 8;
+    static final int USAGE = 64;
+
+    private ExitCodes() {
+    }
+
+    static int of(PluginException e) {
+        if (e instanceof PluginLoadException) {
+            return LOAD_REFUSED;
+        }
+        if (e instanceof PluginFuelExhaustedException) {
+            return FUEL_EXHAUSTED;
+        }
+        if (e instanceof PluginTimeoutException) {
+            return TIMEOUT;
+        }
+        if (e instanceof PluginMemoryLimitException) {
+            return MEMORY_LIMIT;
+        }
+        if (e instanceof PluginCapabilityException) {
+            return CAPABILITY_DENIED;
+        }
+        if (e instanceof PluginPayloadException) {
+            return PAYLOAD_TOO_LARGE;
+        }
+        return PLUGIN_ERROR;
+    }
+}
