@@ -12,8 +12,13 @@ public class PluginMemoryLimitException extends PluginException {
 
     public PluginMemoryLimitException(String pluginId, String knob, long limitBytes, long requestedBytes,
             String attempted) {
+        this(pluginId, knob, limitBytes, requestedBytes, attempted, null);
+    }
+
+    public PluginMemoryLimitException(String pluginId, String knob, long limitBytes, long requestedBytes,
+            String attempted, Throwable cause) {
         super(pluginId, attempted + " would hold " + requestedBytes + " bytes, over the " + knob + " limit of "
-                + limitBytes + " bytes", null);
+                + limitBytes + " bytes", cause);
         this.knob = knob;
         this.limitBytes = limitBytes;
         this.requestedBytes = requestedBytes;

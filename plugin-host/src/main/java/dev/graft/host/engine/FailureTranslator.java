@@ -53,11 +53,9 @@ final class FailureTranslator {
         }
         if (budget != null && budget.refusedGrowBytes() >= 0) {
             // The plugin asked for memory, got -1, and then failed: report the cause, not the symptom.
-            PluginMemoryLimitException e = new PluginMemoryLimitException(pluginId, MemoryBudget.MAX_MEMORY, memoryLimit,
+            return new PluginMemoryLimitException(pluginId, MemoryBudget.MAX_MEMORY, memoryLimit,
                     budget.refusedGrowBytes(), attempted + " grew linear memory, was refused, then trapped ("
-                            + GraftEngine.describe(failure) + ")");
-            e.initCause(failure);
-            return e;
+                            + GraftEngine.describe(failure) + ")", failure);
         }
         if (failure instanceof OutOfMemoryError) {
             return new PluginTrapException(pluginId, export, "the host ran out of memory during the call", failure);

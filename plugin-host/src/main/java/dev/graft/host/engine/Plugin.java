@@ -265,7 +265,7 @@ public final class Plugin implements PluginCaller, AutoCloseable {
     public <T> T extension(Class<T> type) {
         ExtensionContract contract = ExtensionContract.of(type);
         checkContract(id(), contract, exports);
-        return ExtensionProxy.create(type, contract, this);
+        return ExtensionProxy.create(type, contract, this, id());
     }
 
     /** Releases pooled instances. Calls after closing fail with {@link IllegalStateException}. */

@@ -28,8 +28,15 @@ public final class BudgetedMemory implements Memory {
             return -1;
         }
         long newBytes = ((long) delegate.pages() + size) * PAGE_SIZE;
-        if (size > 0 && (delegate.pages() + (long) size > delegate.maximumPages() || !budget.tryGrowLinear(newBytes))) {
-            return -1;
+        if (size > 0) {
+            if (delegate.pages() + (long) size > delegate.maximumPages()) {
+                // The maximum is min(declared, cap): remember the refusal when the cap caused it.
+                budget.noteRefusedGrowth(newBytes);
+                return -1;
+            }
+            if (!budget.tryGrowLinear(newBytes)) {
+                return -1;
+            }
         }
         return delegate.grow(size);
     }

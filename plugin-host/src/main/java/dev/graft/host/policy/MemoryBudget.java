@@ -60,6 +60,14 @@ public final class MemoryBudget {
         return true;
     }
 
+    /** Remembers a growth refused elsewhere (the memory's maximum) if it would also break the cap. */
+    public void noteRefusedGrowth(long newLinearBytes) {
+        long total = newLinearBytes + kernelBytes + varBytes;
+        if (total > limitBytes) {
+            refusedGrowBytes = total;
+        }
+    }
+
     /** Records the initial linear memory size, which the load-time check already held under the cap. */
     public void initLinear(long bytes) {
         linearBytes = bytes;

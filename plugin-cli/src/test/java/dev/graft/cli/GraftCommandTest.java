@@ -1,0 +1,161 @@
+package dev.graft.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.dylibso.chicory.wabt.Wat2Wasm;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Runs {@code graft} in-process and checks output bytes and the documented exit codes. */
+class GraftCommandTest {
+
+    static final String HELLO = "../examples/hello-as/hello.wasm";
+
+    @TempDir
+    Path dir;
+
+    record Run(int code, byte[] stdout, String stderr) {
+        String out() {
+            return new String(stdout, StandardCharsets.UTF_8);
+        }
+    }
+
+    static Run graft(String... args) {
+        StringWriter err = new StringWriter();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrintStream original = System.out;
+        System.setOut(new PrintStream(out, true));
+        try {
+            int code = GraftCommand.run(args, new PrintWriter(err, true));
+            return new Run(code, out.toByteArray(), err.toString());
+        } finally {
+            System.setOut(original);
+        }
+    }
+
+    Path wat(String name, String text) throws Exception {
+        Path file = dir.resolve(name + ".wasm");
+        Files.write(file, Wat2Wasm.parse(text));
+        return file;
+    }
+
+    @Test
+    void callsThePdkBuiltPluginAndWritesOutputBytesExactly() {
+        Run run = graft("call", HELLO, "greet", "--input", "Zoë", "--config", "greeting=Hej", "--stats");
+        assertEquals(0, run.code(), run.stderr());
+        assertEquals("Hej, Zoë!", run.out());
+        assertTrue(run.stderr().contains("elapsed:") && run.stderr().contains("memory high-water:"), run.stderr());
+    }
+
+    @Test
+    void inputFileIsPassedAsBytes() throws Exception {
+        Path input = dir.resolve("in.bin");
+        byte[] bytes = {0, (byte) 0xff, 10, 13, 'x'};
+        Files.write(input, bytes);
+        Run run = graft("call", HELLO, "echo", "--input-file", input.toString(), "--interpreted");
+        assertEquals(0, run.code(), run.stderr());
+        assertEquals(List.of(0, -1, 10, 13, 120), toList(run.stdout()));
+    }
+
+    private static List<Integer> toList(byte[] b) {
+        return java.util.stream.IntStream.range(0, b.length).mapToObj(i -> (int) b[i]).toList();
+    }
+
+    @Test
+    void pluginErrorExitsThree() {
+        Run run = graft("call", HELLO, "fail", "--input", "x");
+        assertEquals(3, run.code());
+        assertTrue(run.stderr().contains("fail was called with: x"), run.stderr());
+    }
+
+    @Test
+    void loopExitsFiveOnTimeout() throws Exception {
+        Path loop = wat("loop", "(module (func (export \"run\") (result i32) (loop $l (br $l)) (i32.const 0)))");
+        Run run = graft("call", loop.toString(), "run", "--timeout", "150ms");
+        assertEquals(5, run.code(), run.stderr());
+        assertTrue(run.stderr().contains("timeout limit of 150 ms"), run.stderr());
+    }
+
+    @Test
+    void trapExitsThree() throws Exception {
+        Path trap = wat("trap", "(module (func (export \"run\") (result i32) unreachable))");
+        Run run = graft("call", trap.toString(), "run");
+        assertEquals(3, run.code(), run.stderr());
+        assertTrue(run.stderr().contains("trapped"), run.stderr());
+    }
+
+    @Test
+    void memoryBombExitsSix() throws Exception {
+        Path bomb = wat("bomb", """
+                (module (memory 1)
+                  (func (export "run") (result i32)
+                    (loop $grow
+                      (br_if $grow (i32.ne (memory.grow (i32.const 1)) (i32.const -1))))
+                    unreachable))""");
+        Run run = graft("call", bomb.toString(), "run", "--max-memory", "1MiB");
+        assertEquals(6, run.code(), run.stderr());
+        assertTrue(run.stderr().contains("max-memory limit of 1048576 bytes"), run.stderr());
+    }
+
+    @Test
+    void refusalsAtLoadExitTwo() throws Exception {
+        Path garbage = dir.resolve("garbage.wasm");
+        Files.write(garbage, new byte[] {1, 2, 3, 4});
+        assertEquals(2, graft("call", garbage.toString(), "run").code());
+        assertEquals(2, graft("call", HELLO, "echo", "--sha256", "0".repeat(64)).code());
+        Path clock = wat("clock", """
+                (module (import "wasi_snapshot_preview1" "clock_time_get" (func (param i32 i64 i32) (result i32)))
+                  (func (export "run") (result i32) (i32.const 0)))""");
+        Run run = graft("call", clock.toString(), "run");
+        assertEquals(2, run.code());
+        assertTrue(run.stderr().contains("capability 'wasi'"), run.stderr());
+    }
+
+    @Test
+    void capabilityDeniedExitsSeven() throws Exception {
+        Path clock = wat("clock", """
+                (module (import "wasi_snapshot_preview1" "clock_time_get" (func $now (param i32 i64 i32) (result i32)))
+                  (memory 1)
+                  (func (export "run") (result i32) (call $now (i32.const 0) (i64.const 0) (i32.const 0))))""");
+        Run run = graft("call", clock.toString(), "run", "--wasi");
+        assertEquals(7, run.code(), run.stderr());
+        assertTrue(run.stderr().contains("wasi:clock"), run.stderr());
+        assertEquals(0, graft("call", clock.toString(), "run", "--wasi", "--allow-clock").code());
+    }
+
+    @Test
+    void payloadTooLargeExitsEight() {
+        Run run = graft("call", HELLO, "echo", "--input", "0123456789", "--max-input", "4");
+        assertEquals(8, run.code());
+        assertTrue(run.stderr().contains("max-input-bytes limit of 4 bytes"), run.stderr());
+    }
+
+    @Test
+    void usageErrorsExitSixtyFour() {
+        assertEquals(64, graft("call", HELLO).code());
+        assertEquals(64, graft("call", HELLO, "echo", "--max-memory", "lots").code());
+        assertEquals(64, graft("call", HELLO, "echo", "--input", "a", "--input-file", "b").code());
+        assertEquals(64, graft("nonsense").code());
+    }
+
+    @Test
+    void compileFillsThePersistentCache() throws Exception {
+        Path cache = dir.resolve("cache");
+        Run run = graft("compile", HELLO, "--cache-dir", cache.toString());
+        assertEquals(0, run.code(), run.stderr());
+        try (var files = Files.list(cache)) {
+            assertTrue(files.anyMatch(f -> f.getFileName().toString().endsWith(".classes")));
+        }
+        Run call = graft("call", HELLO, "echo", "--input", "cached", "--cache-dir", cache.toString());
+        assertEquals("cached", call.out());
+    }
+}
