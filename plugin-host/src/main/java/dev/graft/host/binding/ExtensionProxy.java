@@ -33,6 +33,11 @@ public final class ExtensionProxy implements InvocationHandler {
         return create(type, contract, caller, DEFAULT_CODEC, caller.toString());
     }
 
+    /** A proxy using the default JSON codec; {@code pluginId} names the plugin in codec errors. */
+    public static <T> T create(Class<T> type, ExtensionContract contract, PluginCaller caller, String pluginId) {
+        return create(type, contract, caller, DEFAULT_CODEC, pluginId);
+    }
+
     /** A proxy using the given codec; {@code pluginId} names the plugin in codec errors. */
     public static <T> T create(Class<T> type, ExtensionContract contract, PluginCaller caller, PayloadCodec codec,
             String pluginId) {

@@ -77,7 +77,8 @@ public final class GraftEngine {
         WasmModule module;
         try {
             module = Parser.parse(bytes);
-        } catch (RuntimeException | StackOverflowError e) {
+        } catch (RuntimeException | StackOverflowError | AssertionError e) {
+            // Chicory checks some malformed input with assert statements, which fire when -ea is on.
             throw new PluginLoadException(pluginId, "not a valid Wasm module: " + describe(e), e);
         }
         if (mode == ExecutionMode.INTERPRETED) {

@@ -71,7 +71,7 @@ public final class Plugin implements PluginCaller, AutoCloseable {
         WasmModule module = compiled.module();
         MemoryLimits limits = memoryLimits(id, module, policy.maxMemoryBytes());
         ImportLinker linker = ImportLinker.check(id, module, policy.capabilities(), spec.hostFunctions());
-        Map<String, FunctionType> exports = functionExports(module);
+        Map<String, FunctionType> exports = functionExports(id, module);
         for (Class<?> type : spec.extensionPoints()) {
             checkContract(id, ExtensionContract.of(type), exports);
         }
@@ -97,7 +97,7 @@ public final class Plugin implements PluginCaller, AutoCloseable {
         return new MemoryLimits(declared.initialPages(), Math.min(declared.maximumPages(), capPages));
     }
 
-    private static Map<String, FunctionType> functionExports(WasmModule module) {
+    private static Map<String, FunctionType> functionExports(String id, WasmModule module) {
         int importedFunctions = 0;
         for (int i = 0; i < module.importSection().importCount(); i++) {
             if (module.importSection().getImport(i).importType() == ExternalType.FUNCTION) {
@@ -109,6 +109,12 @@ public final class Plugin implements PluginCaller, AutoCloseable {
             Export e = module.exportSection().getExport(i);
             if (e.exportType() == ExternalType.FUNCTION) {
                 int index = (int) e.index();
+                int functions = importedFunctions + module.functionSection().functionCount();
+                if (e.index() < 0 || e.index() >= functions) {
+                    // Chicory's parser does not check export indices; a malformed module may have any.
+                    throw new PluginLoadException(id, "export '" + e.name() + "' names function " + e.index()
+                            + " but the module has " + functions + " functions");
+                }
                 FunctionType type = index < importedFunctions
                         ? module.typeSection().getType(((com.dylibso.chicory.wasm.types.FunctionImport) importAt(module, index)).typeIndex())
                         : module.typeSection().getType(module.functionSection().getFunctionType(index - importedFunctions));

@@ -1,5 +1,7 @@
 package dev.graft.host.engine;
 
+import com.dylibso.chicory.runtime.ChicoryInterruptedException;
+import com.dylibso.chicory.runtime.ExecutionListener;
 import com.dylibso.chicory.runtime.ExportFunction;
 import com.dylibso.chicory.runtime.Instance;
 import com.dylibso.chicory.wasi.WasiExitException;
@@ -16,6 +18,17 @@ import java.util.List;
  * run-time object: cheap, used by one thread at a time, discarded after a failure.
  */
 final class PluginInstance implements AutoCloseable {
+
+    /**
+     * Chicory's interpreter checks the thread's interrupt only at calls and plain {@code br}, so a loop
+     * closed by {@code br_if} or {@code br_table} would outrun the watchdog forever. In interpreted mode
+     * every instruction checks it instead (compiled code checks at calls and every back-edge itself).
+     */
+    private static final ExecutionListener INTERRUPT_CHECK = (instruction, stack) -> {
+        if (Thread.currentThread().isInterrupted()) {
+            throw new ChicoryInterruptedException("Thread interrupted");
+        }
+    };
 
     private final String pluginId;
     private final Instance instance;
@@ -36,6 +49,8 @@ final class PluginInstance implements AutoCloseable {
                     .withMemoryFactory(limits -> new BudgetedMemory(plugin.memoryLimits(), budget));
             if (compiled.machineFactory() != null) {
                 builder.withMachineFactory(compiled.machineFactory());
+            } else {
+                builder.withUnsafeExecutionListener(INTERRUPT_CHECK);
             }
             this.instance = builder.build();
             if (hasExport(compiled, "_initialize")) {

@@ -1,0 +1,18 @@
+;; Uses WASI functions that need their own grants: the clock, random bytes and stdout.
+(module
+  (import "wasi_snapshot_preview1" "clock_time_get" (func $clock_time_get (param i32 i64 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "random_get" (func $random_get (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 256) "hello stdout\n")
+  (func (export "clock") (result i32)
+    (drop (call $clock_time_get (i32.const 0) (i64.const 1) (i32.const 16)))
+    (i32.const 0))
+  (func (export "random") (result i32)
+    (drop (call $random_get (i32.const 32) (i32.const 16)))
+    (i32.const 0))
+  (func (export "stdout") (result i32)
+    (i32.store (i32.const 64) (i32.const 256))
+    (i32.store (i32.const 68) (i32.const 13))
+    (drop (call $fd_write (i32.const 1) (i32.const 64) (i32.const 1) (i32.const 72)))
+    (i32.const 0)))

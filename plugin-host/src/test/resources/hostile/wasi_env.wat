@@ -1,0 +1,30 @@
+;; "sizes": the variable count and buffer size from environ_sizes_get (two u32 LE).
+;; "all": the environment buffer itself (NUL-separated NAME=value entries).
+(module
+  (import "wasi_snapshot_preview1" "environ_sizes_get" (func $environ_sizes_get (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "environ_get" (func $environ_get (param i32 i32) (result i32)))
+  (import "extism:host/env" "alloc" (func $alloc (param i64) (result i64)))
+  (import "extism:host/env" "store_u8" (func $store_u8 (param i64 i32)))
+  (import "extism:host/env" "output_set" (func $output_set (param i64 i64)))
+  (memory (export "memory") 1)
+  (func $copy_out (param $ptr i32) (param $len i32)
+    (local $blk i64) (local $i i32)
+    (local.set $blk (call $alloc (i64.extend_i32_u (local.get $len))))
+    (block $done
+      (loop $copy
+        (br_if $done (i32.ge_u (local.get $i) (local.get $len)))
+        (call $store_u8 (i64.add (local.get $blk) (i64.extend_i32_u (local.get $i)))
+          (i32.load8_u (i32.add (local.get $ptr) (local.get $i))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $copy)))
+    (call $output_set (local.get $blk) (i64.extend_i32_u (local.get $len))))
+  (func (export "sizes") (result i32)
+    (if (call $environ_sizes_get (i32.const 0) (i32.const 4)) (then (return (i32.const 1))))
+    (call $copy_out (i32.const 0) (i32.const 8))
+    (i32.const 0))
+  (func (export "all") (result i32)
+    (if (call $environ_sizes_get (i32.const 0) (i32.const 4)) (then (return (i32.const 1))))
+    (if (i32.gt_u (i32.load (i32.const 4)) (i32.const 8192)) (then (return (i32.const 2))))
+    (if (call $environ_get (i32.const 1024) (i32.const 8192)) (then (return (i32.const 3))))
+    (call $copy_out (i32.const 8192) (i32.load (i32.const 4)))
+    (i32.const 0)))
