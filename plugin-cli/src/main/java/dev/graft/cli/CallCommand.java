@@ -68,8 +68,9 @@ final class CallCommand implements Callable<Integer> {
     @Option(names = "--max-output", paramLabel = "SIZE", description = "Output cap (default: ${DEFAULT-VALUE}).", defaultValue = "1MiB")
     String maxOutput;
 
-    @Option(names = "--fuel", paramLabel = "N", description = "Instruction budget per call (not available yet: exits 64).")
-    Long fuel;
+    @Option(names = "--fuel", paramLabel = "N", defaultValue = "10000000",
+            description = "Fuel (instruction budget) per call; 0 runs unmetered (default: ${DEFAULT-VALUE}).")
+    long fuel;
 
     @Option(names = "--wasi", description = "Link WASI preview 1 (args, env and files stay empty unless granted).")
     boolean wasi;
@@ -135,9 +136,6 @@ final class CallCommand implements Callable<Integer> {
     }
 
     private PluginPolicy policy() {
-        if (fuel != null) {
-            throw new GraftCommand.UsageException("--fuel is not available yet: fuel metering is not implemented in this version");
-        }
         Capabilities.Builder caps = Capabilities.builder().wasi(wasi).clock(allowClock).random(allowRandom)
                 .stdout(allowStdout).stderr(allowStdout);
         for (String name : allowEnv) {
@@ -154,6 +152,7 @@ final class CallCommand implements Callable<Integer> {
                     .timeout(Sizes.duration(timeout))
                     .maxInputBytes(Sizes.bytes(maxInput))
                     .maxOutputBytes(Sizes.bytes(maxOutput))
+                    .fuel(fuel)
                     .mode(interpreted ? ExecutionMode.INTERPRETED : ExecutionMode.COMPILED)
                     .capabilities(caps.build())
                     .build();

@@ -2,6 +2,7 @@ package dev.graft.cli;
 
 import dev.graft.api.PluginException;
 import dev.graft.api.policy.ExecutionMode;
+import dev.graft.api.policy.PluginPolicy;
 import dev.graft.host.engine.GraftEngine;
 import dev.graft.host.source.PluginSource;
 import java.io.PrintWriter;
@@ -16,8 +17,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code graft compile}: compiles modules ahead of time into a persistent cache folder. */
 @Command(name = "compile", mixinStandardHelpOptions = true,
-        description = "Compiles modules to JVM classes once and stores them in a cache folder, so that a host "
-                + "started with the same folder skips compilation.")
+        description = "Meters (with the default cost model) and compiles modules to JVM classes once and stores "
+                + "them in a cache folder, so that a host started with the same folder skips compilation.")
 final class CompileCommand implements Callable<Integer> {
 
     @Spec
@@ -33,6 +34,9 @@ final class CompileCommand implements Callable<Integer> {
     @Option(names = "--max-module", paramLabel = "SIZE", defaultValue = "32MiB", description = "Size cap per module (default: ${DEFAULT-VALUE}).")
     String maxModule;
 
+    @Option(names = "--unmetered", description = "Compile without fuel metering (for hosts that set fuel 0).")
+    boolean unmetered;
+
     @Override
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
@@ -43,7 +47,8 @@ final class CompileCommand implements Callable<Integer> {
             PluginSource source = PluginSource.ofFile(module);
             try {
                 long start = System.nanoTime();
-                String sha = engine.compile(source.pluginId(), source.read(cap), ExecutionMode.COMPILED).sha256();
+                String sha = engine.compile(source.pluginId(), source.read(cap), ExecutionMode.COMPILED,
+                        unmetered ? null : PluginPolicy.defaults().fuelCosts()).sha256();
                 err.printf("compiled %s (sha256 %s) in %.0f ms into %s%n", module, sha, (System.nanoTime() - start) / 1e6, cacheDir);
             } catch (PluginException e) {
                 err.println("graft: " + e.getMessage());

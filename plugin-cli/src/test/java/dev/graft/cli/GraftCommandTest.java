@@ -80,9 +80,29 @@ class GraftCommandTest {
     @Test
     void loopExitsFiveOnTimeout() throws Exception {
         Path loop = wat("loop", "(module (func (export \"run\") (result i32) (loop $l (br $l)) (i32.const 0)))");
-        Run run = graft("call", loop.toString(), "run", "--timeout", "150ms");
+        Run run = graft("call", loop.toString(), "run", "--timeout", "150ms", "--fuel", "0");
         assertEquals(5, run.code(), run.stderr());
         assertTrue(run.stderr().contains("timeout limit of 150 ms"), run.stderr());
+    }
+
+    @Test
+    void loopExitsFourOnFuelExhaustionAndStatsReportFuel() throws Exception {
+        Path loop = wat("loop", "(module (func (export \"run\") (result i32) (loop $l (br $l)) (i32.const 0)))");
+        Run run = graft("call", loop.toString(), "run", "--timeout", "60s", "--fuel", "5000");
+        assertEquals(4, run.code(), run.stderr());
+        assertTrue(run.stderr().contains("exhausted the fuel budget of 5000"), run.stderr());
+
+        Path sum = wat("sum", """
+                (module (func (export "run") (result i32) (local $i i32)
+                  (loop $l (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                           (br_if $l (i32.lt_u (local.get $i) (i32.const 100))))
+                  (i32.const 0)))""");
+        for (String mode : new String[] {"--max-input=1MiB", "--interpreted"}) {
+            Run ok = graft("call", sum.toString(), "run", "--stats", mode);
+            assertEquals(0, ok.code(), ok.stderr());
+            // 100 iterations of 8 instructions, plus the final i32.const: the same in both modes.
+            assertTrue(ok.stderr().contains("fuel: 801"), ok.stderr());
+        }
     }
 
     @Test

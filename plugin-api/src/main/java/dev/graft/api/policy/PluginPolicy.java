@@ -16,6 +16,7 @@ import java.util.Objects;
  *   <tr><td>max-module-bytes: size of the .wasm file</td><td>32 MiB</td></tr>
  *   <tr><td>max-var-bytes: all vars of an instance together</td><td>64 KiB</td></tr>
  *   <tr><td>fuel: instructions per call ({@code 0} = unmetered)</td><td>10,000,000</td></tr>
+ *   <tr><td>fuel-costs: weights of the fuel cost model</td><td>{@link CostModel#defaults()}</td></tr>
  *   <tr><td>capabilities</td><td>none</td></tr>
  *   <tr><td>instances / pool-size</td><td>fresh / 4</td></tr>
  *   <tr><td>mode</td><td>compiled</td></tr>
@@ -37,6 +38,7 @@ public final class PluginPolicy {
     private final long maxModuleBytes;
     private final long maxVarBytes;
     private final long fuel;
+    private final CostModel fuelCosts;
     private final Capabilities capabilities;
     private final InstanceMode instances;
     private final int poolSize;
@@ -56,6 +58,7 @@ public final class PluginPolicy {
             throw new IllegalArgumentException("fuel must be 0 (unmetered) or positive, was " + b.fuel);
         }
         this.fuel = b.fuel;
+        this.fuelCosts = Objects.requireNonNull(b.fuelCosts, "fuelCosts");
         this.capabilities = Objects.requireNonNull(b.capabilities, "capabilities");
         this.instances = Objects.requireNonNull(b.instances, "instances");
         this.poolSize = (int) positive("pool-size", b.poolSize);
@@ -87,6 +90,7 @@ public final class PluginPolicy {
         b.maxModuleBytes = maxModuleBytes;
         b.maxVarBytes = maxVarBytes;
         b.fuel = fuel;
+        b.fuelCosts = fuelCosts;
         b.capabilities = capabilities;
         b.instances = instances;
         b.poolSize = poolSize;
@@ -123,6 +127,11 @@ public final class PluginPolicy {
         return fuel;
     }
 
+    /** What each instruction, byte and host call costs in fuel. */
+    public CostModel fuelCosts() {
+        return fuelCosts;
+    }
+
     public Capabilities capabilities() {
         return capabilities;
     }
@@ -143,7 +152,7 @@ public final class PluginPolicy {
     public String toString() {
         return "PluginPolicy{maxMemoryBytes=" + maxMemoryBytes + ", timeout=" + timeout + ", maxInputBytes="
                 + maxInputBytes + ", maxOutputBytes=" + maxOutputBytes + ", maxModuleBytes=" + maxModuleBytes
-                + ", maxVarBytes=" + maxVarBytes + ", fuel=" + fuel + ", capabilities=" + capabilities
+                + ", maxVarBytes=" + maxVarBytes + ", fuel=" + fuel + ", fuelCosts=" + fuelCosts + ", capabilities=" + capabilities
                 + ", instances=" + instances + ", poolSize=" + poolSize + ", mode=" + mode + "}";
     }
 
@@ -156,6 +165,7 @@ public final class PluginPolicy {
         private long maxModuleBytes = 32L * 1024 * 1024;
         private long maxVarBytes = 64 * 1024;
         private long fuel = DEFAULT_FUEL;
+        private CostModel fuelCosts = CostModel.defaults();
         private Capabilities capabilities = Capabilities.none();
         private InstanceMode instances = InstanceMode.FRESH;
         private int poolSize = 4;
@@ -196,6 +206,11 @@ public final class PluginPolicy {
 
         public Builder fuel(long fuel) {
             this.fuel = fuel;
+            return this;
+        }
+
+        public Builder fuelCosts(CostModel fuelCosts) {
+            this.fuelCosts = fuelCosts;
             return this;
         }
 

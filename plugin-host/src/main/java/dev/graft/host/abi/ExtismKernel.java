@@ -7,6 +7,7 @@ import com.dylibso.chicory.wasm.types.ValType;
 import dev.graft.api.PluginCapabilityException;
 import dev.graft.api.PluginMemoryLimitException;
 import dev.graft.api.PluginPayloadException;
+import dev.graft.host.metering.FuelMeter;
 import dev.graft.host.policy.MemoryBudget;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -44,6 +45,7 @@ public final class ExtismKernel {
     private final MemoryBudget budget;
     private final Logger log;
     private final KernelMemory memory;
+    private final FuelMeter meter;
     private final Map<String, byte[]> vars = new HashMap<>();
     private long varBytes;
 
@@ -53,8 +55,11 @@ public final class ExtismKernel {
     private byte[] output = EMPTY;
     private String error;
 
+    /**
+     * @param meter charges the bytes host functions move, or {@code null} when the plugin is unmetered
+     */
     public ExtismKernel(String pluginId, Map<String, String> config, Map<String, HostFunctionBinding> userFunctions,
-            long maxVarBytes, long maxOutputBytes, MemoryBudget budget, Logger log) {
+            long maxVarBytes, long maxOutputBytes, MemoryBudget budget, Logger log, FuelMeter meter) {
         this.pluginId = pluginId;
         this.config = config;
         this.userFunctions = userFunctions;
@@ -63,6 +68,7 @@ public final class ExtismKernel {
         this.budget = budget;
         this.log = log;
         this.memory = new KernelMemory(budget);
+        this.meter = meter;
     }
 
     /** Prepares a call: forgets the previous call's blocks, output and error; vars persist. */
@@ -165,6 +171,7 @@ public final class ExtismKernel {
         }
         return new HostFunction(USER_MODULE, name, USER_FUNCTION_TYPE, (instance, args) -> {
             byte[] in = args[0] == 0 ? EMPTY : memory.readBlock(args[0], name);
+            chargeBytes(name, in.length);
             byte[] out;
             try {
                 out = binding.handler().handle(pluginId, in);
@@ -176,6 +183,7 @@ public final class ExtismKernel {
             if (out == null) {
                 throw new HostFunctionFailure(name, new NullPointerException("host function returned null"));
             }
+            chargeBytes(name, out.length);
             return new long[] {memory.allocBytes(out, "result of host function '" + name + "'")};
         });
     }
@@ -210,8 +218,15 @@ public final class ExtismKernel {
         return v;
     }
 
+    private void chargeBytes(String function, long bytes) {
+        if (meter != null) {
+            meter.chargeBytes(function, bytes);
+        }
+    }
+
     private long inputOffset() {
         if (inputOffset == 0 && input.length > 0) {
+            chargeBytes("input_offset", input.length);
             inputOffset = memory.allocBytes(input, "input_offset");
         }
         return inputOffset;
@@ -221,17 +236,27 @@ public final class ExtismKernel {
         if (length > maxOutputBytes) {
             throw new PluginPayloadException(pluginId, "max-output-bytes", maxOutputBytes, length, "output of '" + export + "'");
         }
+        chargeBytes("output_set", length);
         output = memory.read(offset, length, "output_set");
     }
 
     private long configGet(long keyOffset) {
         String value = config.get(utf8(memory.readBlock(keyOffset, "config_get")));
-        return value == null ? 0 : memory.allocBytes(bytes(value), "config_get");
+        if (value == null) {
+            return 0;
+        }
+        byte[] out = bytes(value);
+        chargeBytes("config_get", out.length);
+        return memory.allocBytes(out, "config_get");
     }
 
     private long varGet(long keyOffset) {
         byte[] value = vars.get(utf8(memory.readBlock(keyOffset, "var_get")));
-        return value == null ? 0 : memory.allocBytes(value, "var_get");
+        if (value == null) {
+            return 0;
+        }
+        chargeBytes("var_get", value.length);
+        return memory.allocBytes(value, "var_get");
     }
 
     private void varSet(long keyOffset, long valueOffset) {
@@ -245,6 +270,7 @@ public final class ExtismKernel {
             return;
         }
         byte[] value = memory.readBlock(valueOffset, "var_set");
+        chargeBytes("var_set", value.length);
         long total = without + key.length() + value.length;
         String attempted = "var_set of '" + abbreviate(key, 64) + "' (" + value.length + " bytes) in '" + export + "'";
         if (total > maxVarBytes) {

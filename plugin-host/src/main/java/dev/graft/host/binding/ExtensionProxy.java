@@ -1,5 +1,6 @@
 package dev.graft.host.binding;
 
+import dev.graft.api.FuelBudget;
 import dev.graft.api.PluginCodecException;
 import dev.graft.api.PluginException;
 import java.lang.reflect.InvocationHandler;
@@ -20,29 +21,43 @@ public final class ExtensionProxy implements InvocationHandler {
     private final PluginCaller caller;
     private final PayloadCodec codec;
     private final String pluginId;
+    private final FuelBudget<Object> fuelBudget;
 
-    private ExtensionProxy(ExtensionContract contract, PluginCaller caller, PayloadCodec codec, String pluginId) {
+    @SuppressWarnings("unchecked")
+    private ExtensionProxy(ExtensionContract contract, PluginCaller caller, PayloadCodec codec, String pluginId,
+            FuelBudget<?> fuelBudget) {
         this.contract = contract;
         this.caller = caller;
         this.codec = codec;
         this.pluginId = pluginId;
-    }
-
-    /** A proxy using the default JSON codec. */
-    public static <T> T create(Class<T> type, ExtensionContract contract, PluginCaller caller) {
-        return create(type, contract, caller, DEFAULT_CODEC, caller.toString());
+        this.fuelBudget = (FuelBudget<Object>) fuelBudget;
     }
 
     /** A proxy using the default JSON codec; {@code pluginId} names the plugin in codec errors. */
     public static <T> T create(Class<T> type, ExtensionContract contract, PluginCaller caller, String pluginId) {
-        return create(type, contract, caller, DEFAULT_CODEC, pluginId);
+        return create(type, contract, caller, DEFAULT_CODEC, pluginId, null);
+    }
+
+    /** A proxy with the default codec whose calls' fuel budgets come from {@code fuelBudget} (may be null). */
+    public static <T> T create(Class<T> type, ExtensionContract contract, PluginCaller caller, String pluginId,
+            FuelBudget<?> fuelBudget) {
+        return create(type, contract, caller, DEFAULT_CODEC, pluginId, fuelBudget);
     }
 
     /** A proxy using the given codec; {@code pluginId} names the plugin in codec errors. */
     public static <T> T create(Class<T> type, ExtensionContract contract, PluginCaller caller, PayloadCodec codec,
             String pluginId) {
+        return create(type, contract, caller, codec, pluginId, null);
+    }
+
+    /**
+     * A proxy using the given codec; {@code pluginId} names the plugin in codec errors, and
+     * {@code fuelBudget} (may be null) scales each call's fuel with its argument.
+     */
+    public static <T> T create(Class<T> type, ExtensionContract contract, PluginCaller caller, PayloadCodec codec,
+            String pluginId, FuelBudget<?> fuelBudget) {
         Object proxy = Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type},
-                new ExtensionProxy(contract, caller, codec, pluginId));
+                new ExtensionProxy(contract, caller, codec, pluginId, fuelBudget));
         return type.cast(proxy);
     }
 
@@ -70,7 +85,9 @@ public final class ExtensionProxy implements InvocationHandler {
                         + "': " + e.getMessage(), e);
             }
         }
-        byte[] output = caller.call(export, input).output();
+        byte[] output = (fuelBudget != null && args != null && args.length == 1 && caller.fuelBudget() > 0
+                ? caller.call(export, input, fuelBudget.budgetFor(args[0], caller.fuelBudget()))
+                : caller.call(export, input)).output();
         Class<?> returnType = method.getReturnType();
         if (returnType == void.class) {
             return null;

@@ -1,12 +1,29 @@
 package dev.graft.host.engine;
 
+import java.util.Optional;
+
 /**
  * What one successful call cost.
  *
  * @param elapsedNanos wall-clock time of the call, instantiation included for fresh instances
  * @param memoryHighWaterBytes the most memory the instance held during the call (linear memory,
  *     ABI buffers and vars)
- * @param fuelConsumed instructions charged, or -1 when the plugin is not metered
+ * @param fuelConsumed fuel charged to the call (instructions, bulk bytes, grown pages, host calls),
+ *     or -1 when the plugin is not metered
  */
 public record CallStats(long elapsedNanos, long memoryHighWaterBytes, long fuelConsumed) {
+
+    private static final ThreadLocal<CallStats> LAST = new ThreadLocal<>();
+
+    /**
+     * The stats of the last successful plugin call made on this thread, for typed calls whose
+     * result is a plain Java value.
+     */
+    public static Optional<CallStats> lastOnThisThread() {
+        return Optional.ofNullable(LAST.get());
+    }
+
+    static void recordOnThisThread(CallStats stats) {
+        LAST.set(stats);
+    }
 }

@@ -4,10 +4,12 @@ import com.dylibso.chicory.runtime.ChicoryInterruptedException;
 import com.dylibso.chicory.wasm.ChicoryException;
 import dev.graft.api.PluginCallException;
 import dev.graft.api.PluginException;
+import dev.graft.api.PluginFuelExhaustedException;
 import dev.graft.api.PluginMemoryLimitException;
 import dev.graft.api.PluginTimeoutException;
 import dev.graft.api.PluginTrapException;
 import dev.graft.host.abi.HostFunctionFailure;
+import dev.graft.host.metering.FuelMeter;
 import dev.graft.host.policy.MemoryBudget;
 import java.time.Duration;
 
@@ -33,9 +35,10 @@ final class FailureTranslator {
      * @param timedOut whether the watchdog fired during the call
      * @param elapsedNanos how long the call ran
      * @param budget the instance's memory account, or {@code null} when instantiation failed
+     * @param meter the instance's fuel meter, or {@code null} when unmetered
      */
     PluginException translate(Throwable failure, String export, String attempted, boolean timedOut, long elapsedNanos,
-            MemoryBudget budget) {
+            MemoryBudget budget, FuelMeter meter) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof PluginException pe) {
                 return pe;
@@ -44,6 +47,10 @@ final class FailureTranslator {
                 return new PluginCallException(pluginId, export, "host function '" + hf.functionName() + "' failed: "
                         + GraftEngine.describe(hf.getCause()), hf.getCause());
             }
+        }
+        if (meter != null && meter.exhausted()) {
+            // The metered code wrote its negative fuel back and trapped: that trap is the budget's.
+            return new PluginFuelExhaustedException(pluginId, attempted, meter.budget(), meter.consumed());
         }
         if (timedOut || hasCause(failure, ChicoryInterruptedException.class) || hasCause(failure, InterruptedException.class)) {
             return new PluginTimeoutException(pluginId, attempted, timeout, Duration.ofNanos(elapsedNanos));

@@ -5,7 +5,10 @@ import com.dylibso.chicory.compiler.MachineFactoryCompiler;
 import com.dylibso.chicory.wasm.Parser;
 import com.dylibso.chicory.wasm.WasmModule;
 import dev.graft.api.PluginLoadException;
+import dev.graft.api.policy.CostModel;
 import dev.graft.api.policy.ExecutionMode;
+import dev.graft.api.policy.PluginPolicy;
+import dev.graft.host.metering.FuelMetering;
 import dev.graft.host.source.PluginSource;
 import java.nio.file.Path;
 import java.util.Map;
@@ -52,28 +55,45 @@ public final class GraftEngine {
     public Plugin load(PluginSpec spec) {
         String id = spec.source().pluginId();
         byte[] bytes = spec.source().read(spec.policy().maxModuleBytes());
-        CompiledModule compiled = compile(id, bytes, spec.policy().mode());
+        PluginPolicy policy = spec.policy();
+        CompiledModule compiled = compile(id, bytes, policy.mode(), policy.fuel() > 0 ? policy.fuelCosts() : null);
         return Plugin.create(spec, compiled);
     }
 
     /**
-     * Parses and compiles module bytes, or returns the cached result for the same digest and mode.
-     * Used by {@link #load} and by {@code graft compile} to fill the persistent cache.
+     * Meters (when {@code fuelCosts} is set), parses and compiles module bytes, or returns the cached
+     * result for the same digest, mode and cost model. Used by {@link #load} and by
+     * {@code graft compile} to fill the persistent cache.
      */
-    public CompiledModule compile(String pluginId, byte[] bytes, ExecutionMode mode) {
+    public CompiledModule compile(String pluginId, byte[] bytes, ExecutionMode mode, CostModel fuelCosts) {
         String sha256 = PluginSource.sha256Hex(bytes);
-        String key = sha256 + "/" + mode;
+        String key = sha256 + "/" + mode + "/" + (fuelCosts == null ? "unmetered" : FuelMetering.cacheKey(fuelCosts));
         CompiledModule cached = modules.get(key);
         if (cached != null) {
             return cached;
         }
         // Compile outside the map's lock; two racing loads of one new module may both compile once.
-        CompiledModule fresh = parseAndCompile(pluginId, sha256, bytes, mode);
+        CompiledModule fresh = parseAndCompile(pluginId, sha256, meter(pluginId, bytes, fuelCosts), mode, fuelCosts);
         CompiledModule existing = modules.putIfAbsent(key, fresh);
         return existing != null ? existing : fresh;
     }
 
-    private CompiledModule parseAndCompile(String pluginId, String sha256, byte[] bytes, ExecutionMode mode) {
+    private static byte[] meter(String pluginId, byte[] bytes, CostModel fuelCosts) {
+        if (fuelCosts == null) {
+            return bytes;
+        }
+        try {
+            return FuelMetering.instrument(bytes, fuelCosts);
+        } catch (RuntimeException | StackOverflowError e) {
+            // The pass refuses what it cannot rewrite with IllegalArgumentException; anything else is a
+            // malformed module all the same.
+            throw new PluginLoadException(pluginId, "not a valid Wasm module, or one fuel metering cannot rewrite: "
+                    + describe(e), e);
+        }
+    }
+
+    private CompiledModule parseAndCompile(String pluginId, String sha256, byte[] bytes, ExecutionMode mode,
+            CostModel fuelCosts) {
         WasmModule module;
         try {
             module = Parser.parse(bytes);
@@ -82,7 +102,7 @@ public final class GraftEngine {
             throw new PluginLoadException(pluginId, "not a valid Wasm module: " + describe(e), e);
         }
         if (mode == ExecutionMode.INTERPRETED) {
-            return new CompiledModule(sha256, module, null, mode);
+            return new CompiledModule(sha256, module, null, mode, fuelCosts);
         }
         try {
             MachineFactoryCompiler.Builder compiler = MachineFactoryCompiler.builder(module)
@@ -90,7 +110,7 @@ public final class GraftEngine {
             if (diskCache != null) {
                 compiler.withCache(diskCache);
             }
-            return new CompiledModule(sha256, module, compiler.compile(), mode);
+            return new CompiledModule(sha256, module, compiler.compile(), mode, fuelCosts);
         } catch (RuntimeException | StackOverflowError e) {
             throw new PluginLoadException(pluginId, "module does not compile: " + describe(e), e);
         }

@@ -3,6 +3,7 @@ package dev.graft.host.engine;
 import com.dylibso.chicory.runtime.HostFunction;
 import com.dylibso.chicory.runtime.ImportFunction;
 import com.dylibso.chicory.runtime.ImportValues;
+import com.dylibso.chicory.runtime.WasmFunctionHandle;
 import com.dylibso.chicory.wasm.WasmModule;
 import com.dylibso.chicory.wasm.types.ExternalType;
 import com.dylibso.chicory.wasm.types.FunctionImport;
@@ -12,6 +13,7 @@ import dev.graft.api.PluginLoadException;
 import dev.graft.api.policy.Capabilities;
 import dev.graft.host.abi.ExtismKernel;
 import dev.graft.host.abi.HostFunctionBinding;
+import dev.graft.host.metering.FuelMeter;
 import dev.graft.host.policy.WasiSandbox;
 import java.util.ArrayList;
 import java.util.List;
@@ -87,16 +89,31 @@ final class ImportLinker {
         return wasi;
     }
 
-    /** The import values of one instance. */
-    ImportValues link(ExtismKernel kernel, WasiSandbox.Session wasiSession) {
-        List<ImportFunction> functions = new ArrayList<>(kernel.envFunctions());
+    /**
+     * The import values of one instance; with a meter, every host function first charges the fixed
+     * cost of a host call, so that a loop of host calls cannot run on unmetered time.
+     */
+    ImportValues link(ExtismKernel kernel, WasiSandbox.Session wasiSession, FuelMeter meter) {
+        List<HostFunction> functions = new ArrayList<>(kernel.envFunctions());
         for (String name : userFunctions) {
-            HostFunction fn = kernel.userFunction(name);
-            functions.add(fn);
+            functions.add(kernel.userFunction(name));
         }
         if (wasiSession != null) {
             functions.addAll(wasiSession.functions());
         }
-        return ImportValues.builder().withFunctions(functions).build();
+        List<ImportFunction> linked = new ArrayList<>(functions.size());
+        for (HostFunction f : functions) {
+            linked.add(meter == null ? f : metered(f, meter));
+        }
+        return ImportValues.builder().withFunctions(linked).build();
+    }
+
+    private static HostFunction metered(HostFunction f, FuelMeter meter) {
+        String name = f.name();
+        WasmFunctionHandle handle = f.handle();
+        return new HostFunction(f.module(), name, f.functionType(), (instance, args) -> {
+            meter.chargeHostCall(name, 0);
+            return handle.apply(instance, args);
+        });
     }
 }

@@ -17,6 +17,7 @@ import dev.graft.host.abi.HostFunctionBinding;
 import dev.graft.host.binding.ExtensionContract;
 import dev.graft.host.binding.ExtensionProxy;
 import dev.graft.host.binding.PluginCaller;
+import dev.graft.host.metering.FuelMeter;
 import dev.graft.host.policy.Watchdog;
 import dev.graft.host.pool.InstancePool;
 import dev.graft.host.policy.WasiSandbox;
@@ -61,7 +62,7 @@ public final class Plugin implements PluginCaller, AutoCloseable {
         PluginPolicy policy = spec.policy();
         this.failures = new FailureTranslator(id(), policy.timeout(), policy.maxMemoryBytes());
         this.pool = policy.instances() == InstanceMode.POOLED
-                ? new InstancePool<>(policy.poolSize(), () -> new PluginInstance(this), PluginInstance::close)
+                ? new InstancePool<>(policy.poolSize(), this::newInstance, PluginInstance::close)
                 : null;
     }
 
@@ -159,11 +160,11 @@ public final class Plugin implements PluginCaller, AutoCloseable {
         PluginInstance instance = null;
         boolean fired = false;
         try {
-            instance = new PluginInstance(this);
+            instance = newInstance();
         } catch (Throwable t) {
             fired = timer.finish();
             PluginException cause = failures.translate(t, "start", "instantiation (start function)", fired,
-                    timer.elapsedNanos(), null);
+                    timer.elapsedNanos(), null, null);
             throw new PluginLoadException(id(), "instantiation failed: " + cause.getMessage(), cause);
         } finally {
             if (!fired) {
@@ -204,6 +205,15 @@ public final class Plugin implements PluginCaller, AutoCloseable {
      */
     @Override
     public CallResult call(String export, byte[] input) {
+        return call(export, input, spec.policy().fuel());
+    }
+
+    /**
+     * Calls an Extism export with the given input and fuel budget (for example one scaled with the
+     * input by a {@link dev.graft.api.FuelBudget}); the budget is ignored when the plugin is unmetered.
+     */
+    @Override
+    public CallResult call(String export, byte[] input, long fuelBudget) {
         if (closed) {
             throw new IllegalStateException("plugin '" + id() + "' is closed");
         }
@@ -219,20 +229,27 @@ public final class Plugin implements PluginCaller, AutoCloseable {
             throw new PluginPayloadException(id(), "max-input-bytes", policy.maxInputBytes(), input.length,
                     "input of '" + export + "'");
         }
+        if (compiled.metered() && fuelBudget <= 0) {
+            throw new IllegalArgumentException("fuel budget must be positive, was " + fuelBudget);
+        }
         Watchdog.CallTimer timer = Watchdog.shared().start(policy.timeout().toNanos());
         PluginInstance instance = null;
         boolean healthy = false;
         boolean finished = false;
         try {
             instance = acquire(timer, export);
-            byte[] output = instance.invoke(export, input);
+            byte[] output = instance.invoke(export, input, fuelBudget);
             healthy = true;
-            return new CallResult(output, new CallStats(timer.elapsedNanos(), instance.budget().highWaterBytes(), -1));
+            FuelMeter meter = instance.meter();
+            CallStats stats = new CallStats(timer.elapsedNanos(), instance.budget().highWaterBytes(),
+                    meter == null ? -1 : meter.consumed());
+            CallStats.recordOnThisThread(stats);
+            return new CallResult(output, stats);
         } catch (Throwable t) {
             boolean fired = timer.finish();
             finished = true;
             throw failures.translate(t, export, "call to '" + export + "'", fired, timer.elapsedNanos(),
-                    instance == null ? null : instance.budget());
+                    instance == null ? null : instance.budget(), instance == null ? null : instance.meter());
         } finally {
             boolean fired = finished ? true : timer.finish();
             if (instance != null) {
@@ -241,9 +258,22 @@ public final class Plugin implements PluginCaller, AutoCloseable {
         }
     }
 
+    @Override
+    public long fuelBudget() {
+        return compiled.metered() ? spec.policy().fuel() : 0;
+    }
+
+    /** A new instance; its start function runs on the policy's fuel per call. */
+    private PluginInstance newInstance() {
+        FuelMeter meter = compiled.metered()
+                ? new FuelMeter(id(), compiled.fuelCosts(), compiled.definedGlobals(), spec.policy().fuel())
+                : null;
+        return new PluginInstance(this, meter);
+    }
+
     private PluginInstance acquire(Watchdog.CallTimer timer, String export) throws InterruptedException {
         if (pool == null) {
-            return new PluginInstance(this);
+            return newInstance();
         }
         long remaining = spec.policy().timeout().toNanos() - timer.elapsedNanos();
         PluginInstance instance = pool.acquire(Math.max(0, remaining));
@@ -271,7 +301,7 @@ public final class Plugin implements PluginCaller, AutoCloseable {
     public <T> T extension(Class<T> type) {
         ExtensionContract contract = ExtensionContract.of(type);
         checkContract(id(), contract, exports);
-        return ExtensionProxy.create(type, contract, this, id());
+        return ExtensionProxy.create(type, contract, this, id(), spec.fuelBudgets().get(type));
     }
 
     /** Releases pooled instances. Calls after closing fail with {@link IllegalStateException}. */

@@ -7,7 +7,9 @@ import com.dylibso.chicory.runtime.Instance;
 import com.dylibso.chicory.wasi.WasiExitException;
 import com.dylibso.chicory.wasm.types.MemoryLimits;
 import dev.graft.api.PluginCallException;
+import dev.graft.api.PluginFuelExhaustedException;
 import dev.graft.host.abi.ExtismKernel;
+import dev.graft.host.metering.FuelMeter;
 import dev.graft.host.policy.BudgetedMemory;
 import dev.graft.host.policy.MemoryBudget;
 import dev.graft.host.policy.WasiSandbox;
@@ -35,18 +37,29 @@ final class PluginInstance implements AutoCloseable {
     private final ExtismKernel kernel;
     private final MemoryBudget budget;
     private final WasiSandbox.Session wasi;
+    private final FuelMeter meter;
 
-    PluginInstance(Plugin plugin) {
+    /**
+     * Instantiates the plugin; the start function and {@code _initialize} run here, on the meter's
+     * budget when the plugin is metered.
+     *
+     * @param meter the instance's fuel meter, or {@code null} when unmetered
+     */
+    PluginInstance(Plugin plugin, FuelMeter meter) {
         this.pluginId = plugin.id();
+        this.meter = meter;
         this.budget = new MemoryBudget(pluginId, plugin.policy().maxMemoryBytes());
         this.kernel = new ExtismKernel(pluginId, plugin.config(), plugin.hostFunctions(),
-                plugin.policy().maxVarBytes(), plugin.policy().maxOutputBytes(), budget, plugin.log());
+                plugin.policy().maxVarBytes(), plugin.policy().maxOutputBytes(), budget, plugin.log(), meter);
         this.wasi = plugin.linker().usesWasi() ? plugin.wasi().open(plugin.log(), List.of()) : null;
         try {
             CompiledModule compiled = plugin.compiled();
             Instance.Builder builder = Instance.builder(compiled.module())
-                    .withImportValues(plugin.linker().link(kernel, wasi))
+                    .withImportValues(plugin.linker().link(kernel, wasi, meter))
                     .withMemoryFactory(limits -> new BudgetedMemory(plugin.memoryLimits(), budget));
+            if (meter != null) {
+                builder.withGlobalFactory(meter);
+            }
             if (compiled.machineFactory() != null) {
                 builder.withMachineFactory(compiled.machineFactory());
             } else {
@@ -59,6 +72,10 @@ final class PluginInstance implements AutoCloseable {
             }
         } catch (RuntimeException | Error e) {
             close();
+            if (meter != null && meter.exhausted()) {
+                throw new PluginFuelExhaustedException(pluginId, "instantiation (start function)", meter.budget(),
+                        meter.consumed());
+            }
             throw e;
         }
     }
@@ -74,14 +91,18 @@ final class PluginInstance implements AutoCloseable {
     }
 
     /**
-     * Calls an Extism export ({@code () -> i32}) with the given input.
+     * Calls an Extism export ({@code () -> i32}) with the given input and, when metered, a fresh
+     * fuel budget.
      *
      * @return the output bytes
      * @throws PluginCallException when the plugin reports an error or a non-zero code
      */
-    byte[] invoke(String export, byte[] input) {
+    byte[] invoke(String export, byte[] input, long fuelBudget) {
         kernel.beginCall(export, input);
         budget.resetHighWater();
+        if (meter != null) {
+            meter.refill(fuelBudget);
+        }
         ExportFunction function = instance.export(export);
         long rc;
         try {
@@ -104,6 +125,11 @@ final class PluginInstance implements AutoCloseable {
 
     MemoryBudget budget() {
         return budget;
+    }
+
+    /** The fuel meter, or {@code null} when unmetered. */
+    FuelMeter meter() {
+        return meter;
     }
 
     Instance instance() {

@@ -1,5 +1,6 @@
 package dev.graft.host.engine;
 
+import dev.graft.api.FuelBudget;
 import dev.graft.api.policy.PluginPolicy;
 import dev.graft.host.abi.HostFunctionBinding;
 import dev.graft.host.abi.HostFunctionHandler;
@@ -22,6 +23,7 @@ public final class PluginSpec {
     private final Map<String, String> config;
     private final Map<String, HostFunctionBinding> hostFunctions;
     private final List<Class<?>> extensionPoints;
+    private final Map<Class<?>, FuelBudget<?>> fuelBudgets;
 
     private PluginSpec(Builder b) {
         this.source = b.source;
@@ -29,6 +31,7 @@ public final class PluginSpec {
         this.config = Collections.unmodifiableMap(new LinkedHashMap<>(b.config));
         this.hostFunctions = Collections.unmodifiableMap(new LinkedHashMap<>(b.hostFunctions));
         this.extensionPoints = List.copyOf(b.extensionPoints);
+        this.fuelBudgets = Map.copyOf(b.fuelBudgets);
     }
 
     /** A spec with the default policy and nothing else. */
@@ -61,6 +64,11 @@ public final class PluginSpec {
         return extensionPoints;
     }
 
+    /** Hooks that scale the fuel budget of typed calls, per extension point interface. */
+    public Map<Class<?>, FuelBudget<?>> fuelBudgets() {
+        return fuelBudgets;
+    }
+
     /** Builder for {@link PluginSpec}. */
     public static final class Builder {
         private final PluginSource source;
@@ -68,6 +76,7 @@ public final class PluginSpec {
         private final Map<String, String> config = new LinkedHashMap<>();
         private final Map<String, HostFunctionBinding> hostFunctions = new LinkedHashMap<>();
         private final List<Class<?>> extensionPoints = new ArrayList<>();
+        private final Map<Class<?>, FuelBudget<?>> fuelBudgets = new LinkedHashMap<>();
 
         private Builder(PluginSource source) {
             this.source = Objects.requireNonNull(source, "source");
@@ -100,6 +109,12 @@ public final class PluginSpec {
         /** Claims an {@code @ExtensionPoint} interface: the plugin is refused at load if it lacks an export. */
         public Builder extensionPoint(Class<?> type) {
             extensionPoints.add(Objects.requireNonNull(type, "type"));
+            return this;
+        }
+
+        /** Scales the fuel budget of typed calls through {@code extensionPoint} with their argument. */
+        public <A> Builder fuelBudget(Class<?> extensionPoint, FuelBudget<A> budget) {
+            fuelBudgets.put(Objects.requireNonNull(extensionPoint, "extensionPoint"), Objects.requireNonNull(budget, "budget"));
             return this;
         }
 

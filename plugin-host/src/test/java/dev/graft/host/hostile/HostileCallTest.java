@@ -56,7 +56,7 @@ class HostileCallTest extends HostileTestBase {
     @ParameterizedTest
     @EnumSource(ExecutionMode.class)
     void infiniteLoopIsStoppedByTheTimeout(ExecutionMode mode) {
-        Plugin p = load("hostile-loop", "loop", policy(mode).timeout(SHORT).build());
+        Plugin p = load("hostile-loop", "loop", policy(mode).timeout(SHORT).fuel(0).build());
         long start = System.nanoTime();
         PluginTimeoutException e = assertRefusal(PluginTimeoutException.class, "hostile-loop",
                 () -> p.call("spin", NO_INPUT), "'spin'", "timeout", "200 ms");
@@ -69,7 +69,7 @@ class HostileCallTest extends HostileTestBase {
     @ParameterizedTest
     @EnumSource(ExecutionMode.class)
     void infiniteBrIfLoopIsStoppedByTheTimeout(ExecutionMode mode) {
-        Plugin p = load("hostile-loop", "loop", policy(mode).timeout(SHORT).build());
+        Plugin p = load("hostile-loop", "loop", policy(mode).timeout(SHORT).fuel(0).build());
         long start = System.nanoTime();
         assertRefusal(PluginTimeoutException.class, "hostile-loop", () -> p.call("spin_br_if", NO_INPUT),
                 "'spin_br_if'", "timeout", "200 ms");
@@ -83,7 +83,7 @@ class HostileCallTest extends HostileTestBase {
     @EnumSource(ExecutionMode.class)
     void loopCallingAKernelFunctionIsStoppedByTheTimeout(ExecutionMode mode) {
         Plugin p = ENGINE.load(PluginSpec.builder(Fixtures.source("hostile-host-loop", "host_loop"))
-                .policy(policy(mode).timeout(SHORT).capabilities(Capabilities.builder().hostFunction("ping").build()).build())
+                .policy(policy(mode).timeout(SHORT).fuel(0).capabilities(Capabilities.builder().hostFunction("ping").build()).build())
                 .hostFunction("ping", (id, in) -> new byte[0]).build());
         assertRefusal(PluginTimeoutException.class, "hostile-host-loop", () -> p.call("spin_kernel", NO_INPUT),
                 "'spin_kernel'", "timeout", "200 ms");
@@ -94,7 +94,7 @@ class HostileCallTest extends HostileTestBase {
     void loopCallingAGrantedHostFunctionIsStoppedByTheTimeout(ExecutionMode mode) {
         AtomicInteger pings = new AtomicInteger();
         Plugin p = ENGINE.load(PluginSpec.builder(Fixtures.source("hostile-host-loop", "host_loop"))
-                .policy(policy(mode).timeout(SHORT).capabilities(Capabilities.builder().hostFunction("ping").build()).build())
+                .policy(policy(mode).timeout(SHORT).fuel(0).capabilities(Capabilities.builder().hostFunction("ping").build()).build())
                 .hostFunction("ping", (id, in) -> {
                     pings.incrementAndGet();
                     return new byte[0];
@@ -290,7 +290,7 @@ class HostileCallTest extends HostileTestBase {
     @Test
     void pooledInstanceThatTimedOutIsReplaced() {
         Plugin p = load("hostile-pooled-loop", "loop",
-                policy(ExecutionMode.COMPILED).timeout(SHORT).instances(InstanceMode.POOLED).poolSize(1).build());
+                policy(ExecutionMode.COMPILED).timeout(SHORT).fuel(0).instances(InstanceMode.POOLED).poolSize(1).build());
         for (int i = 0; i < 2; i++) {
             assertRefusal(PluginTimeoutException.class, "hostile-pooled-loop", () -> p.call("spin", NO_INPUT), "timeout");
         }
@@ -312,7 +312,7 @@ class HostileCallTest extends HostileTestBase {
 
     @Test
     void interruptStatusIsClearAfterATimeout() {
-        Plugin p = load("hostile-loop", "loop", policy(ExecutionMode.COMPILED).timeout(SHORT).build());
+        Plugin p = load("hostile-loop", "loop", policy(ExecutionMode.COMPILED).timeout(SHORT).fuel(0).build());
         assertRefusal(PluginTimeoutException.class, "hostile-loop", () -> p.call("spin", NO_INPUT), "timeout");
         assertFalse(Thread.interrupted(), "no interrupt leaks out of a timed-out call");
     }

@@ -133,7 +133,7 @@ class HostileLoadTest extends HostileTestBase {
         long start = System.nanoTime();
         PluginLoadException e = assertRefusal(PluginLoadException.class, "hostile-start",
                 () -> load(Fixtures.source("hostile-start", "start_loop"),
-                        PluginPolicy.builder().mode(mode).timeout(Duration.ofMillis(200)).build()),
+                        PluginPolicy.builder().mode(mode).timeout(Duration.ofMillis(200)).fuel(0).build()),
                 "instantiation", "timeout", "200 ms");
         long elapsedMs = (System.nanoTime() - start) / 1_000_000;
         assertEquals(PluginTimeoutException.class, e.getCause().getClass());

@@ -76,7 +76,7 @@ class HostileMixedRunTest extends HostileTestBase {
                 .hostFunction("explode", (id, in) -> {
                     throw new IllegalStateException("boom");
                 }).build());
-        Plugin loop = load("mix-loop", "loop", tight.toBuilder().timeout(Duration.ofMillis(50)).build());
+        Plugin loop = load("mix-loop", "loop", tight.toBuilder().timeout(Duration.ofMillis(50)).fuel(0).build());
         Plugin healthyPooled = load("mix-healthy-pooled", "healthy",
                 healthyPolicy.toBuilder().instances(InstanceMode.POOLED).poolSize(4).build());
         Plugin healthyFresh = load("mix-healthy-fresh", "healthy", healthyPolicy);

@@ -1,0 +1,156 @@
+package dev.graft.host.metering;
+
+import dev.graft.api.policy.CostModel;
+import com.dylibso.chicory.compiler.MachineFactoryCompiler;
+import com.dylibso.chicory.runtime.GlobalInstance;
+import com.dylibso.chicory.runtime.ImportValues;
+import com.dylibso.chicory.runtime.Instance;
+import com.dylibso.chicory.wabt.Wat2Wasm;
+import com.dylibso.chicory.wasm.ChicoryException;
+import com.dylibso.chicory.wasm.Parser;
+import com.dylibso.chicory.wasm.WasmModule;
+import com.dylibso.chicory.wasm.types.FunctionBody;
+import com.dylibso.chicory.wasm.types.Instruction;
+import com.dylibso.chicory.wasm.types.OpCode;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** Test helpers: compile WAT, meter it, run it in either Chicory mode, and count the reference. */
+final class Metered {
+
+    /** The two Chicory execution modes; metered fuel must be identical in both. */
+    enum Mode {
+        INTERPRETED,
+        COMPILED
+    }
+
+    /** What one metered call did. */
+    static final class Outcome {
+        final long[] results;
+        final long remaining;
+        final long consumed;
+        final ChicoryException trap;
+
+        Outcome(long[] results, long budget, long remaining, ChicoryException trap) {
+            this.results = results;
+            this.remaining = remaining;
+            this.consumed = budget - remaining;
+            this.trap = trap;
+        }
+
+        boolean exhausted() {
+            return trap != null && remaining < 0;
+        }
+
+        long result() {
+            if (trap != null) {
+                throw new AssertionError("call trapped", trap);
+            }
+            return results[0];
+        }
+    }
+
+    private Metered() {
+    }
+
+    private static final Map<String, byte[]> ASSEMBLED = new ConcurrentHashMap<>();
+
+    /** Assembles WAT (memoized: wabt runs on Chicory and costs ~0.1 s per call). */
+    static byte[] wat(String text) {
+        return ASSEMBLED.computeIfAbsent(text, Wat2Wasm::parse).clone();
+    }
+
+    static byte[] meter(byte[] wasm) {
+        return FuelMetering.instrument(wasm, CostModel.defaults());
+    }
+
+    static Instance instantiate(byte[] wasm, Mode mode) {
+        return instantiate(wasm, mode, ImportValues.empty());
+    }
+
+    static Instance instantiate(byte[] wasm, Mode mode, ImportValues imports) {
+        WasmModule module = Parser.parse(wasm);
+        Instance.Builder builder = Instance.builder(module).withImportValues(imports);
+        if (mode == Mode.COMPILED) {
+            builder.withMachineFactory(MachineFactoryCompiler.compile(module));
+        }
+        return builder.build();
+    }
+
+    static GlobalInstance fuel(Instance instance) {
+        return instance.exports().global(FuelMetering.FUEL_GLOBAL_EXPORT);
+    }
+
+    /** Sets the budget, calls {@code function}, and reports results, fuel and any trap. */
+    static Outcome call(Instance instance, String function, long budget, long... args) {
+        GlobalInstance fuel = fuel(instance);
+        fuel.setValue(budget);
+        try {
+            long[] results = instance.export(function).apply(args);
+            return new Outcome(results, budget, fuel.getValue(), null);
+        } catch (ChicoryException trap) { // TrapException, WasmRuntimeException, ...
+            return new Outcome(null, budget, fuel.getValue(), trap);
+        }
+    }
+
+    /**
+     * Asserts that every function of {@code metered} contains the original's instructions, with
+     * the same immediates and in the same order (the injected ones interleaved), and the
+     * original's locals as a prefix of its locals.
+     */
+    static void assertOriginalCodePreserved(byte[] original, byte[] metered) {
+        FunctionBody[] before = Parser.parse(original).codeSection().functionBodies();
+        FunctionBody[] after = Parser.parse(metered).codeSection().functionBodies();
+        if (before.length != after.length) {
+            throw new AssertionError("function count changed: " + before.length + " -> " + after.length);
+        }
+        for (int f = 0; f < before.length; f++) {
+            if (!after[f].localTypes().subList(0, before[f].localTypes().size()).equals(before[f].localTypes())) {
+                throw new AssertionError("function " + f + ": locals moved");
+            }
+            List<? extends Instruction> want = before[f].instructions();
+            List<? extends Instruction> have = after[f].instructions();
+            int next = 0;
+            for (Instruction instruction : have) {
+                if (next < want.size() && same(want.get(next), instruction)) {
+                    next++;
+                }
+            }
+            if (next != want.size()) {
+                throw new AssertionError("function " + f + ": original instruction " + next + " ("
+                        + want.get(next) + ") not found in order");
+            }
+        }
+    }
+
+    private static boolean same(Instruction a, Instruction b) {
+        return a.opcode() == b.opcode() && Arrays.equals(a.operands(), b.operands());
+    }
+
+    /**
+     * The reference count: instructions Chicory's interpreter executes for this call of the
+     * <em>original</em> module, without the free structural markers.
+     */
+    static long referenceCount(byte[] original, String function, long... args) {
+        return referenceCount(original, ImportValues.empty(), function, args);
+    }
+
+    static long referenceCount(byte[] original, ImportValues imports, String function, long... args) {
+        long[] count = new long[1];
+        boolean[] counting = new boolean[1];
+        Instance instance = Instance.builder(Parser.parse(original))
+                .withImportValues(imports)
+                .withUnsafeExecutionListener((instruction, stack) -> {
+                    OpCode op = instruction.opcode();
+                    if (counting[0] && op != OpCode.BLOCK && op != OpCode.LOOP && op != OpCode.ELSE && op != OpCode.END) {
+                        count[0]++;
+                    }
+                })
+                .build();
+        counting[0] = true;
+        instance.export(function).apply(args);
+        return count[0];
+    }
+}
