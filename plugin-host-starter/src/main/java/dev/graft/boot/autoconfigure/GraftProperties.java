@@ -1,0 +1,480 @@
+package dev.graft.boot.autoconfigure;
+
+import java.io.File;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * Settings of the Graft plugin host, under {@code graft.*}.
+ *
+ * <p>Policy values resolve in three layers: a plugin's own {@code graft.plugins.<id>.policy.*}, else
+ * {@code graft.defaults.policy.*}, else Graft's built-in default. The ceilings in
+ * {@code graft.limits.*} bound every value that is set; a built-in default above a ceiling is lowered
+ * to it. A value set above its ceiling fails startup.
+ */
+@ConfigurationProperties("graft")
+public class GraftProperties {
+
+    /** Plugins to load at startup, by plugin id. */
+    private Map<String, Plugin> plugins = new LinkedHashMap<>();
+
+    /**
+     * Extension point interfaces (fully qualified names) to offer as injectable {@code Extensions<T>}
+     * beans even when no configured plugin claims them yet.
+     */
+    private List<String> extensionPoints = new ArrayList<>();
+
+    /**
+     * Folder of plugins: each "<id>.wasm" is loaded as plugin "<id>", with optional settings in a sidecar
+     * "<id>.properties" (the keys of graft.plugins.<id>.*, without the prefix). Files added, replaced or
+     * deleted while the application runs are loaded, swapped or unloaded.
+     */
+    private File pluginDir;
+
+    /** How often the plugin folder is checked for changes; 0 checks only at startup. */
+    private Duration pluginDirPollInterval = Duration.ofSeconds(2);
+
+    /** Folder in which compiled plugin classes are cached across restarts; none when unset. */
+    private File compileCacheDir;
+
+    private final Defaults defaults = new Defaults();
+
+    private final Limits limits = new Limits();
+
+    private final HostFunctions hostFunctions = new HostFunctions();
+
+    public Map<String, Plugin> getPlugins() {
+        return plugins;
+    }
+
+    public void setPlugins(Map<String, Plugin> plugins) {
+        this.plugins = plugins;
+    }
+
+    public List<String> getExtensionPoints() {
+        return extensionPoints;
+    }
+
+    public void setExtensionPoints(List<String> extensionPoints) {
+        this.extensionPoints = extensionPoints;
+    }
+
+    public File getPluginDir() {
+        return pluginDir;
+    }
+
+    public void setPluginDir(File pluginDir) {
+        this.pluginDir = pluginDir;
+    }
+
+    public Duration getPluginDirPollInterval() {
+        return pluginDirPollInterval;
+    }
+
+    public void setPluginDirPollInterval(Duration pluginDirPollInterval) {
+        this.pluginDirPollInterval = pluginDirPollInterval;
+    }
+
+    public File getCompileCacheDir() {
+        return compileCacheDir;
+    }
+
+    public void setCompileCacheDir(File compileCacheDir) {
+        this.compileCacheDir = compileCacheDir;
+    }
+
+    public Defaults getDefaults() {
+        return defaults;
+    }
+
+    public Limits getLimits() {
+        return limits;
+    }
+
+    public HostFunctions getHostFunctions() {
+        return hostFunctions;
+    }
+
+    /** One plugin to load at startup. */
+    public static class Plugin {
+
+        /**
+         * Where the module comes from: "classpath:plugins/x.wasm", "file:/opt/plugins/x.wasm" (a bare path is
+         * a file too), or an "https:" URL.
+         */
+        private String location;
+
+        /** Expected sha256 of the module (64 hex digits); other bytes are refused. */
+        private String sha256;
+
+        /** Extension point interfaces the plugin implements, by fully qualified name. */
+        private List<String> extensionPoints = new ArrayList<>();
+
+        /** Position among the plugins of an extension point; lower comes first, ties by id. */
+        private int order = 0;
+
+        /** Whether the plugin serves calls once loaded. */
+        private boolean enabled = true;
+
+        /** Whether startup fails when the plugin cannot be loaded (otherwise it is logged and marked FAILED). */
+        private boolean required = false;
+
+        /** Configuration the plugin reads with Extism's config_get. */
+        private Map<String, String> config = new LinkedHashMap<>();
+
+        private final Policy policy = new Policy();
+
+        public String getLocation() {
+            return location;
+        }
+
+        public void setLocation(String location) {
+            this.location = location;
+        }
+
+        public String getSha256() {
+            return sha256;
+        }
+
+        public void setSha256(String sha256) {
+            this.sha256 = sha256;
+        }
+
+        public List<String> getExtensionPoints() {
+            return extensionPoints;
+        }
+
+        public void setExtensionPoints(List<String> extensionPoints) {
+            this.extensionPoints = extensionPoints;
+        }
+
+        public int getOrder() {
+            return order;
+        }
+
+        public void setOrder(int order) {
+            this.order = order;
+        }
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public boolean isRequired() {
+            return required;
+        }
+
+        public void setRequired(boolean required) {
+            this.required = required;
+        }
+
+        public Map<String, String> getConfig() {
+            return config;
+        }
+
+        public void setConfig(Map<String, String> config) {
+            this.config = config;
+        }
+
+        public Policy getPolicy() {
+            return policy;
+        }
+    }
+
+    /** Defaults for every plugin. */
+    public static class Defaults {
+
+        private final Policy policy = new Policy();
+
+        public Policy getPolicy() {
+            return policy;
+        }
+    }
+
+    /**
+     * A policy layer: every value left unset is inherited (from {@code graft.defaults.policy}, then from
+     * Graft's built-in defaults).
+     */
+    public static class Policy {
+
+        /** All memory a plugin can make the host hold: linear memory, ABI buffers, vars. Built-in: 16MB. */
+        private DataSize maxMemory;
+
+        /** Wall-clock limit of one call (and of instantiation). Built-in: 1s. */
+        private Duration timeout;
+
+        /** Largest input of one call. Built-in: 1MB. */
+        private DataSize maxInputBytes;
+
+        /** Largest output of one call. Built-in: 1MB. */
+        private DataSize maxOutputBytes;
+
+        /** Largest module file. Built-in: 32MB. */
+        private DataSize maxModuleBytes;
+
+        /** All vars of one instance together. Built-in: 64KB. */
+        private DataSize maxVarBytes;
+
+        /** Instructions one call may execute; 0 means unmetered. Built-in: 10000000. */
+        private Long fuel;
+
+        /** How instances are reused: "fresh" (one per call) or "pooled". Built-in: fresh. */
+        private String instances;
+
+        /** Instances kept when instances is "pooled". Built-in: 4. */
+        private Integer poolSize;
+
+        /** How code runs: "compiled" or "interpreted". Built-in: compiled. */
+        private String mode;
+
+        private final Capabilities capabilities = new Capabilities();
+
+        public DataSize getMaxMemory() {
+            return maxMemory;
+        }
+
+        public void setMaxMemory(DataSize maxMemory) {
+            this.maxMemory = maxMemory;
+        }
+
+        public Duration getTimeout() {
+            return timeout;
+        }
+
+        public void setTimeout(Duration timeout) {
+            this.timeout = timeout;
+        }
+
+        public DataSize getMaxInputBytes() {
+            return maxInputBytes;
+        }
+
+        public void setMaxInputBytes(DataSize maxInputBytes) {
+            this.maxInputBytes = maxInputBytes;
+        }
+
+        public DataSize getMaxOutputBytes() {
+            return maxOutputBytes;
+        }
+
+        public void setMaxOutputBytes(DataSize maxOutputBytes) {
+            this.maxOutputBytes = maxOutputBytes;
+        }
+
+        public DataSize getMaxModuleBytes() {
+            return maxModuleBytes;
+        }
+
+        public void setMaxModuleBytes(DataSize maxModuleBytes) {
+            this.maxModuleBytes = maxModuleBytes;
+        }
+
+        public DataSize getMaxVarBytes() {
+            return maxVarBytes;
+        }
+
+        public void setMaxVarBytes(DataSize maxVarBytes) {
+            this.maxVarBytes = maxVarBytes;
+        }
+
+        public Long getFuel() {
+            return fuel;
+        }
+
+        public void setFuel(Long fuel) {
+            this.fuel = fuel;
+        }
+
+        public String getInstances() {
+            return instances;
+        }
+
+        public void setInstances(String instances) {
+            this.instances = instances;
+        }
+
+        public Integer getPoolSize() {
+            return poolSize;
+        }
+
+        public void setPoolSize(Integer poolSize) {
+            this.poolSize = poolSize;
+        }
+
+        public String getMode() {
+            return mode;
+        }
+
+        public void setMode(String mode) {
+            this.mode = mode;
+        }
+
+        public Capabilities getCapabilities() {
+            return capabilities;
+        }
+    }
+
+    /** What a plugin may touch beyond its own memory; nothing unless granted. */
+    public static class Capabilities {
+
+        /** Host functions (extism:host/user names) the plugin may import. */
+        private List<String> hostFunctions;
+
+        /** Link WASI preview 1 at all (args empty, no variables or files unless granted). */
+        private Boolean wasi;
+
+        /** WASI clock functions. */
+        private Boolean clock;
+
+        /** WASI random_get. */
+        private Boolean random;
+
+        /** WASI writes to stdout, sent to the plugin's logger. */
+        private Boolean stdout;
+
+        /** WASI writes to stderr, sent to the plugin's logger. */
+        private Boolean stderr;
+
+        /** Environment variables the plugin sees through WASI, by name. */
+        private Map<String, String> env;
+
+        public List<String> getHostFunctions() {
+            return hostFunctions;
+        }
+
+        public void setHostFunctions(List<String> hostFunctions) {
+            this.hostFunctions = hostFunctions;
+        }
+
+        public Boolean getWasi() {
+            return wasi;
+        }
+
+        public void setWasi(Boolean wasi) {
+            this.wasi = wasi;
+        }
+
+        public Boolean getClock() {
+            return clock;
+        }
+
+        public void setClock(Boolean clock) {
+            this.clock = clock;
+        }
+
+        public Boolean getRandom() {
+            return random;
+        }
+
+        public void setRandom(Boolean random) {
+            this.random = random;
+        }
+
+        public Boolean getStdout() {
+            return stdout;
+        }
+
+        public void setStdout(Boolean stdout) {
+            this.stdout = stdout;
+        }
+
+        public Boolean getStderr() {
+            return stderr;
+        }
+
+        public void setStderr(Boolean stderr) {
+            this.stderr = stderr;
+        }
+
+        public Map<String, String> getEnv() {
+            return env;
+        }
+
+        public void setEnv(Map<String, String> env) {
+            this.env = env;
+        }
+    }
+
+    /** Ceilings no plugin policy (nor the defaults) may exceed; none when unset. */
+    public static class Limits {
+
+        /** Ceiling of max-memory. */
+        private DataSize maxMemory;
+
+        /** Ceiling of timeout. */
+        private Duration timeout;
+
+        /** Ceiling of fuel; when set, unmetered plugins (fuel 0) are refused too. */
+        private Long fuel;
+
+        /** Ceiling of max-input-bytes. */
+        private DataSize maxInputBytes;
+
+        /** Ceiling of max-output-bytes. */
+        private DataSize maxOutputBytes;
+
+        public DataSize getMaxMemory() {
+            return maxMemory;
+        }
+
+        public void setMaxMemory(DataSize maxMemory) {
+            this.maxMemory = maxMemory;
+        }
+
+        public Duration getTimeout() {
+            return timeout;
+        }
+
+        public void setTimeout(Duration timeout) {
+            this.timeout = timeout;
+        }
+
+        public Long getFuel() {
+            return fuel;
+        }
+
+        public void setFuel(Long fuel) {
+            this.fuel = fuel;
+        }
+
+        public DataSize getMaxInputBytes() {
+            return maxInputBytes;
+        }
+
+        public void setMaxInputBytes(DataSize maxInputBytes) {
+            this.maxInputBytes = maxInputBytes;
+        }
+
+        public DataSize getMaxOutputBytes() {
+            return maxOutputBytes;
+        }
+
+        public void setMaxOutputBytes(DataSize maxOutputBytes) {
+            this.maxOutputBytes = maxOutputBytes;
+        }
+    }
+
+    /** Host functions offered by application beans ({@code @HostFunction} methods). */
+    public static class HostFunctions {
+
+        /** Largest payload a plugin may pass to a host function, or receive from one. */
+        private DataSize maxBytes = DataSize.ofKilobytes(64);
+
+        public DataSize getMaxBytes() {
+            return maxBytes;
+        }
+
+        public void setMaxBytes(DataSize maxBytes) {
+            this.maxBytes = maxBytes;
+        }
+    }
+}

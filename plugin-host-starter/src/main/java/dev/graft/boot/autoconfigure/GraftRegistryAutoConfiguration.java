@@ -1,0 +1,63 @@
+package dev.graft.boot.autoconfigure;
+
+import dev.graft.boot.hostfunction.HostFunctionBeans;
+import dev.graft.boot.plugins.ConfiguredPlugins;
+import dev.graft.boot.plugins.PluginDirectory;
+import dev.graft.boot.plugins.PluginPlanner;
+import dev.graft.host.binding.PayloadCodec;
+import dev.graft.host.engine.GraftEngine;
+import dev.graft.host.registry.PluginRegistry;
+import dev.graft.host.abi.HostFunctionBinding;
+import java.util.List;
+import java.util.function.Supplier;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+import org.springframework.core.io.ResourceLoader;
+
+/**
+ * The {@link PluginRegistry}, the plugins of {@code graft.plugins.*} loaded into it at startup, the
+ * plugin folder {@code graft.plugin-dir} (loaded at startup, then watched), and an injectable live
+ * {@code Extensions<T>} for every extension point named in configuration.
+ */
+@AutoConfiguration(after = {GraftEngineAutoConfiguration.class, GraftHostFunctionsAutoConfiguration.class})
+@ConditionalOnClass(GraftEngine.class)
+@Import(ExtensionsBeanRegistrar.class)
+public class GraftRegistryAutoConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean
+    public PluginRegistry graftPluginRegistry(GraftEngine engine, PayloadCodec codec) {
+        return new PluginRegistry(engine, codec);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    public ConfiguredPlugins graftConfiguredPlugins(GraftProperties properties, PluginRegistry registry,
+            ObjectProvider<HostFunctionBeans> hostFunctions, ResourceLoader resourceLoader) {
+        // Asked for when loading, so host function beans are discovered after all bean definitions exist.
+        Supplier<List<HostFunctionBinding>> offered = () -> offered(hostFunctions);
+        return new ConfiguredPlugins(properties, registry, offered, resourceLoader.getClassLoader());
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    @ConditionalOnProperty("graft.plugin-dir")
+    public PluginDirectory graftPluginDirectory(GraftProperties properties, PluginRegistry registry,
+            ObjectProvider<HostFunctionBeans> hostFunctions, ObjectProvider<ConfiguredPlugins> configuredPlugins,
+            ResourceLoader resourceLoader) {
+        configuredPlugins.ifAvailable(loaded -> { });   // configured plugins first: their ids win over files
+        PluginPlanner planner = new PluginPlanner(properties, offered(hostFunctions), resourceLoader.getClassLoader());
+        return new PluginDirectory(properties.getPluginDir().toPath(), properties.getPluginDirPollInterval(), registry,
+                planner, properties.getPlugins().keySet());
+    }
+
+    private static List<HostFunctionBinding> offered(ObjectProvider<HostFunctionBeans> hostFunctions) {
+        HostFunctionBeans beans = hostFunctions.getIfAvailable();
+        return beans == null ? List.of() : beans.bindings();
+    }
+}

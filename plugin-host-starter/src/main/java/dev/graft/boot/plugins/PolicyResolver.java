@@ -1,0 +1,214 @@
+package dev.graft.boot.plugins;
+
+import dev.graft.api.policy.Capabilities;
+import dev.graft.api.policy.ExecutionMode;
+import dev.graft.api.policy.InstanceMode;
+import dev.graft.api.policy.PluginPolicy;
+import dev.graft.boot.autoconfigure.GraftProperties;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * Turns the policy properties into a {@link PluginPolicy}: a plugin's own value, else the default's,
+ * else Graft's built-in one; checks every value (sizes and durations positive, known modes) and holds
+ * it under the ceilings of {@code graft.limits.*}. Every refusal is an
+ * {@link InvalidConfigurationPropertyValueException} naming the property, the value and what is
+ * allowed, which Spring Boot reports as a failed startup with that text.
+ */
+public final class PolicyResolver {
+
+    static final String DEFAULTS_PREFIX = "graft.defaults.policy";
+    private static final String LIMITS_PREFIX = "graft.limits";
+
+    private final GraftProperties.Limits limits;
+    private final GraftProperties.Policy defaults;
+
+    /** Checks the ceilings themselves, then the defaults against them. */
+    public PolicyResolver(GraftProperties.Limits limits, GraftProperties.Policy defaults) {
+        this.limits = limits;
+        this.defaults = defaults;
+        positive(LIMITS_PREFIX + ".max-memory", limits.getMaxMemory());
+        positive(LIMITS_PREFIX + ".max-input-bytes", limits.getMaxInputBytes());
+        positive(LIMITS_PREFIX + ".max-output-bytes", limits.getMaxOutputBytes());
+        positive(LIMITS_PREFIX + ".timeout", limits.getTimeout());
+        if (limits.getFuel() != null && limits.getFuel() <= 0) {
+            throw invalid(LIMITS_PREFIX + ".fuel", limits.getFuel(), "must be positive");
+        }
+        resolve(DEFAULTS_PREFIX, new GraftProperties.Policy());
+    }
+
+    /**
+     * The effective policy of one plugin.
+     *
+     * @param prefix the plugin's policy property prefix, e.g. {@code graft.plugins.rules.policy}
+     * @param own the plugin's policy properties
+     */
+    public PluginPolicy resolve(String prefix, GraftProperties.Policy own) {
+        PluginPolicy builtIn = PluginPolicy.defaults();
+        PluginPolicy.Builder policy = PluginPolicy.builder();
+
+        policy.maxMemoryBytes(bytes(prefix, "max-memory", own.getMaxMemory(), defaults.getMaxMemory(),
+                builtIn.maxMemoryBytes(), limits.getMaxMemory(), "max-memory"));
+        policy.maxInputBytes(bytes(prefix, "max-input-bytes", own.getMaxInputBytes(), defaults.getMaxInputBytes(),
+                builtIn.maxInputBytes(), limits.getMaxInputBytes(), "max-input-bytes"));
+        policy.maxOutputBytes(bytes(prefix, "max-output-bytes", own.getMaxOutputBytes(), defaults.getMaxOutputBytes(),
+                builtIn.maxOutputBytes(), limits.getMaxOutputBytes(), "max-output-bytes"));
+        policy.maxModuleBytes(bytes(prefix, "max-module-bytes", own.getMaxModuleBytes(), defaults.getMaxModuleBytes(),
+                builtIn.maxModuleBytes(), null, null));
+        policy.maxVarBytes(bytes(prefix, "max-var-bytes", own.getMaxVarBytes(), defaults.getMaxVarBytes(),
+                builtIn.maxVarBytes(), null, null));
+        policy.timeout(timeout(prefix, own.getTimeout(), builtIn.timeout()));
+        policy.fuel(fuel(prefix, own.getFuel(), builtIn.fuel()));
+
+        Setting<String> instances = pick(prefix, "instances", own.getInstances(), defaults.getInstances());
+        if (instances != null) {
+            policy.instances(choice(instances, InstanceMode.class));
+        }
+        Setting<Integer> poolSize = pick(prefix, "pool-size", own.getPoolSize(), defaults.getPoolSize());
+        if (poolSize != null) {
+            if (poolSize.value() <= 0) {
+                throw invalid(poolSize.property(), poolSize.value(), "must be positive");
+            }
+            policy.poolSize(poolSize.value());
+        }
+        Setting<String> mode = pick(prefix, "mode", own.getMode(), defaults.getMode());
+        if (mode != null) {
+            policy.mode(choice(mode, ExecutionMode.class));
+        }
+        policy.capabilities(capabilities(prefix + ".capabilities", own.getCapabilities(), defaults.getCapabilities()));
+        return policy.build();
+    }
+
+    /** A value and the property that set it. */
+    private record Setting<T>(String property, T value) {
+    }
+
+    private <T> Setting<T> pick(String prefix, String knob, T own, T fallback) {
+        if (own != null) {
+            return new Setting<>(prefix + "." + knob, own);
+        }
+        if (fallback != null) {
+            return new Setting<>(DEFAULTS_PREFIX + "." + knob, fallback);
+        }
+        return null;
+    }
+
+    private long bytes(String prefix, String knob, DataSize own, DataSize fallback, long builtIn, DataSize ceiling,
+            String limitKnob) {
+        Setting<DataSize> set = pick(prefix, knob, own, fallback);
+        if (set == null) {
+            // Nobody chose a value: the built-in default, lowered to the ceiling when that is tighter.
+            return ceiling == null ? builtIn : Math.min(builtIn, ceiling.toBytes());
+        }
+        positive(set.property(), set.value());
+        if (ceiling != null && set.value().toBytes() > ceiling.toBytes()) {
+            throw overCeiling(set, LIMITS_PREFIX + "." + limitKnob, ceiling);
+        }
+        return set.value().toBytes();
+    }
+
+    private Duration timeout(String prefix, Duration own, Duration builtIn) {
+        Duration ceiling = limits.getTimeout();
+        Setting<Duration> set = pick(prefix, "timeout", own, defaults.getTimeout());
+        if (set == null) {
+            return ceiling == null || builtIn.compareTo(ceiling) <= 0 ? builtIn : ceiling;
+        }
+        positive(set.property(), set.value());
+        if (ceiling != null && set.value().compareTo(ceiling) > 0) {
+            throw overCeiling(set, LIMITS_PREFIX + ".timeout", ceiling);
+        }
+        return set.value();
+    }
+
+    private long fuel(String prefix, Long own, long builtIn) {
+        Long ceiling = limits.getFuel();
+        Setting<Long> set = pick(prefix, "fuel", own, defaults.getFuel());
+        if (set == null) {
+            return ceiling == null ? builtIn : Math.min(builtIn, ceiling);
+        }
+        if (set.value() < 0) {
+            throw invalid(set.property(), set.value(), "must be 0 (unmetered) or positive");
+        }
+        // Fuel 0 means unmetered, which is more than any ceiling.
+        if (ceiling != null && (set.value() == 0 || set.value() > ceiling)) {
+            throw overCeiling(set, LIMITS_PREFIX + ".fuel", ceiling);
+        }
+        return set.value();
+    }
+
+    private Capabilities capabilities(String prefix, GraftProperties.Capabilities own,
+            GraftProperties.Capabilities fallback) {
+        // Each capability setting replaces the default's as a whole, so a plugin can also narrow it.
+        Capabilities.Builder granted = Capabilities.builder();
+        granted.wasi(flag(own.getWasi(), fallback.getWasi()));
+        granted.clock(flag(own.getClock(), fallback.getClock()));
+        granted.random(flag(own.getRandom(), fallback.getRandom()));
+        granted.stdout(flag(own.getStdout(), fallback.getStdout()));
+        granted.stderr(flag(own.getStderr(), fallback.getStderr()));
+        Setting<List<String>> hostFunctions = pick(prefix, "host-functions", own.getHostFunctions(),
+                fallback.getHostFunctions());
+        if (hostFunctions != null) {
+            for (String name : hostFunctions.value()) {
+                if (name == null || name.isBlank()) {
+                    throw invalid(hostFunctions.property(), hostFunctions.value(),
+                            "host function names must not be blank");
+                }
+                granted.hostFunction(name.trim());
+            }
+        }
+        Map<String, String> env = own.getEnv() != null ? own.getEnv() : fallback.getEnv();
+        if (env != null) {
+            env.forEach(granted::env);
+        }
+        return granted.build();
+    }
+
+    private static boolean flag(Boolean own, Boolean fallback) {
+        return own != null ? own : fallback != null && fallback;
+    }
+
+    private static <E extends Enum<E>> E choice(Setting<String> setting, Class<E> type) {
+        String wanted = setting.value().trim().toUpperCase(Locale.ROOT);
+        for (E constant : type.getEnumConstants()) {
+            if (constant.name().equals(wanted)) {
+                return constant;
+            }
+        }
+        throw invalid(setting.property(), setting.value(), "allowed values are " + allowed(type));
+    }
+
+    static <E extends Enum<E>> String allowed(Class<E> type) {
+        return Arrays.stream(type.getEnumConstants()).map(c -> c.name().toLowerCase(Locale.ROOT))
+                .collect(Collectors.joining(", "));
+    }
+
+    private static void positive(String property, DataSize size) {
+        if (size != null && size.toBytes() <= 0) {
+            throw invalid(property, size, "must be a positive size, for example 16MB");
+        }
+    }
+
+    private static void positive(String property, Duration duration) {
+        if (duration != null && (duration.isNegative() || duration.isZero())) {
+            throw invalid(property, duration, "must be a positive duration, for example 500ms");
+        }
+    }
+
+    private static <T> InvalidConfigurationPropertyValueException overCeiling(Setting<T> set, String limitProperty,
+            Object ceiling) {
+        Function<Object, String> show = v -> v instanceof DataSize size ? size.toBytes() + " bytes" : String.valueOf(v);
+        return invalid(set.property(), set.value(), "exceeds the ceiling " + limitProperty + "=" + show.apply(ceiling)
+                + "; a plugin policy may tighten the defaults but not widen them beyond graft.limits.*");
+    }
+
+    static InvalidConfigurationPropertyValueException invalid(String property, Object value, String reason) {
+        return new InvalidConfigurationPropertyValueException(property, value, reason);
+    }
+}

@@ -1,0 +1,471 @@
+package dev.graft.host.registry;
+
+import dev.graft.api.ExtensionPoint;
+import dev.graft.api.Extensions;
+import dev.graft.api.PluginLoadException;
+import dev.graft.api.PluginUnavailableException;
+import dev.graft.host.binding.ExtensionContract;
+import dev.graft.host.binding.ExtensionProxy;
+import dev.graft.host.binding.JacksonPayloadCodec;
+import dev.graft.host.binding.PayloadCodec;
+import dev.graft.host.binding.PluginCaller;
+import dev.graft.host.engine.CallResult;
+import dev.graft.host.engine.GraftEngine;
+import dev.graft.host.engine.Plugin;
+import dev.graft.host.engine.PluginSpec;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The plugins an application has loaded, by id: load, enable, disable, reload and unload them while
+ * the application runs, and hand out {@linkplain #extensions(Class) live extension views} that always
+ * reflect the current state. Framework-free and thread-safe.
+ *
+ * <p>State changes are published atomically: a reader (a view, {@link #plugin(String)},
+ * {@link #descriptors()}) sees either the state before a change or after it, never a mix. Loading
+ * (reading and compiling a module) happens outside the registry's lock, so a slow load never blocks
+ * calls or other plugins' changes.
+ *
+ * <p>A {@linkplain #reload reload} swaps versions atomically: calls already running finish on the old
+ * version, which is closed once the last of them returns; calls starting afterwards use the new one. A
+ * new version that fails to load leaves the old one serving, and the failure is recorded in the
+ * plugin's {@linkplain PluginDescriptor#lastError() descriptor}.
+ *
+ * <pre>{@code
+ * PluginRegistry registry = new PluginRegistry(GraftEngine.create());
+ * registry.load(PluginSpec.builder(source).extensionPoint(PricingRule.class).build(), 10, true);
+ * Extensions<PricingRule> rules = registry.extensions(PricingRule.class);   // hold this, it stays current
+ * registry.disable("volume-discount");                                       // rules.list() no longer has it
+ * }</pre>
+ */
+public final class PluginRegistry implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(PluginRegistry.class);
+
+    private static final Comparator<Entry> BY_ORDER_THEN_ID =
+            Comparator.comparingInt(Entry::order).thenComparing(Entry::id);
+
+    /** One registered plugin at one moment; replaced, never changed. */
+    private record Entry(String id, PluginSpec spec, int order, boolean enabled, PluginVersion version,
+            String lastError) {
+
+        boolean serving() {
+            return enabled && version != null;
+        }
+
+        PluginState state() {
+            return version == null ? PluginState.FAILED : enabled ? PluginState.ENABLED : PluginState.DISABLED;
+        }
+    }
+
+    /** The contents of one extension view in one state: plugin ids and their proxies, in order. */
+    record ViewContents<T>(List<String> ids, List<T> extensions) {
+
+        T byId(String id) {
+            int index = ids.indexOf(id);
+            return index < 0 ? null : extensions.get(index);
+        }
+    }
+
+    /**
+     * Everything readers need, published as one volatile reference. The views computed from a state are
+     * memoized in it, so repeated view access between changes costs a map lookup.
+     */
+    private record State(Map<String, Entry> byId, List<Entry> ordered, Map<Class<?>, ViewContents<?>> views) {
+
+        static State of(Map<String, Entry> byId) {
+            List<Entry> ordered = new ArrayList<>(byId.values());
+            ordered.sort(BY_ORDER_THEN_ID);
+            return new State(Collections.unmodifiableMap(byId), List.copyOf(ordered), new ConcurrentHashMap<>());
+        }
+    }
+
+    private final GraftEngine engine;
+    private final PayloadCodec codec;
+    private final Clock clock;
+    private final Object writeLock = new Object();
+    private final Map<Class<?>, Extensions<?>> viewsByType = new ConcurrentHashMap<>();
+    private volatile State state = State.of(new LinkedHashMap<>());
+
+    /** A registry loading through the engine, with the default JSON codec for typed proxies. */
+    public PluginRegistry(GraftEngine engine) {
+        this(engine, new JacksonPayloadCodec());
+    }
+
+    /** A registry loading through the engine, encoding typed calls with the given codec. */
+    public PluginRegistry(GraftEngine engine, PayloadCodec codec) {
+        this(engine, codec, Clock.systemUTC());
+    }
+
+    PluginRegistry(GraftEngine engine, PayloadCodec codec, Clock clock) {
+        this.engine = Objects.requireNonNull(engine, "engine");
+        this.codec = Objects.requireNonNull(codec, "codec");
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    /** The engine plugins are loaded with. */
+    public GraftEngine engine() {
+        return engine;
+    }
+
+    /** Loads an enabled plugin at order 0; see {@link #load(PluginRegistration)}. */
+    public Plugin load(PluginSpec spec) {
+        return load(PluginRegistration.of(spec));
+    }
+
+    /** Loads a plugin; see {@link #load(PluginRegistration)}. */
+    public Plugin load(PluginSpec spec, int order, boolean enabled) {
+        return load(new PluginRegistration(spec, order, enabled));
+    }
+
+    /**
+     * Loads a plugin under its source's id. A plugin that fails to load is still registered, in state
+     * {@link PluginState#FAILED} with the reason, so operators see it; a later {@link #reload} or
+     * {@code load} of the same id retries.
+     *
+     * @return the loaded plugin
+     * @throws PluginLoadException when the plugin is refused (the failure is also recorded)
+     * @throws IllegalStateException when a plugin with that id is already loaded (use {@link #reload})
+     */
+    public Plugin load(PluginRegistration registration) {
+        String id = registration.id();
+        Entry existing = state.byId().get(id);
+        if (existing != null && existing.version() != null) {
+            throw new IllegalStateException("plugin '" + id + "' is already loaded; reload or unload it first");
+        }
+        PluginVersion version;
+        try {
+            version = loadVersion(registration.spec());
+        } catch (PluginLoadException failure) {
+            Entry failed = new Entry(id, registration.spec(), registration.order(), registration.enabled(), null,
+                    failure.getMessage());
+            update(id, current -> current == null || current.version() == null ? failed : current);
+            throw failure;
+        }
+        Entry loaded = new Entry(id, registration.spec(), registration.order(), registration.enabled(), version, null);
+        boolean[] raced = {false};
+        update(id, current -> {
+            if (current != null && current.version() != null) {
+                raced[0] = true;
+                return current;
+            }
+            return loaded;
+        });
+        if (raced[0]) {
+            version.retire();
+            throw new IllegalStateException("plugin '" + id + "' was loaded concurrently; reload it instead");
+        }
+        log.info("Loaded plugin '{}' from {} (sha256 {}, {})", id, registration.spec().source().location(),
+                version.plugin().sha256(), registration.enabled() ? "enabled" : "disabled");
+        return version.plugin();
+    }
+
+    /**
+     * Replaces a plugin with a new version, atomically. Calls already running finish on the old version
+     * (closed once they have); calls starting after this method returns use the new one. Order and
+     * enabled flag are kept. When the new version fails to load, the old one keeps serving and the
+     * failure is recorded on the plugin's descriptor.
+     *
+     * @param id the registered plugin
+     * @param newSpec what to load; its source must carry the same id
+     * @return the new version
+     * @throws PluginLoadException when the new version is refused
+     * @throws IllegalArgumentException when no plugin with that id is registered, or the ids differ
+     */
+    public Plugin reload(String id, PluginSpec newSpec) {
+        return swap(id, newSpec, null);
+    }
+
+    /**
+     * Like {@link #reload(String, PluginSpec)}, but the plugin also takes the registration's order and
+     * enabled flag (for a source of truth such as a plugin folder's settings file). On failure nothing
+     * changes but the recorded error.
+     *
+     * @throws PluginLoadException when the new version is refused
+     * @throws IllegalArgumentException when no plugin with the registration's id is registered
+     */
+    public Plugin reload(PluginRegistration registration) {
+        return swap(registration.id(), registration.spec(), registration);
+    }
+
+    private Plugin swap(String id, PluginSpec newSpec, PluginRegistration placement) {
+        if (!id.equals(newSpec.source().pluginId())) {
+            throw new IllegalArgumentException("cannot reload plugin '" + id + "' from a source with id '"
+                    + newSpec.source().pluginId() + "'");
+        }
+        require(id);
+        PluginVersion fresh;
+        try {
+            fresh = loadVersion(newSpec);
+        } catch (PluginLoadException failure) {
+            update(id, current -> current == null ? null
+                    : new Entry(id, current.version() == null ? newSpec : current.spec(), current.order(),
+                            current.enabled(), current.version(), failure.getMessage()));
+            log.warn("Reload of plugin '{}' failed; {}: {}", id,
+                    state.byId().containsKey(id) && state.byId().get(id).version() != null
+                            ? "the previous version keeps serving" : "no version is serving",
+                    failure.getMessage());
+            throw failure;
+        }
+        PluginVersion[] replaced = {null};
+        boolean[] gone = {false};
+        update(id, current -> {
+            if (current == null) {
+                gone[0] = true;
+                return null;
+            }
+            replaced[0] = current.version();
+            return placement == null ? new Entry(id, newSpec, current.order(), current.enabled(), fresh, null)
+                    : new Entry(id, newSpec, placement.order(), placement.enabled(), fresh, null);
+        });
+        if (gone[0]) {
+            fresh.retire();
+            throw new IllegalStateException("plugin '" + id + "' was unloaded while it was being reloaded");
+        }
+        // Published first, retired second: a call that finds the old version retired looks up the new one.
+        if (replaced[0] != null) {
+            replaced[0].retire();
+        }
+        log.info("Reloaded plugin '{}' from {} (sha256 {})", id, newSpec.source().location(), fresh.plugin().sha256());
+        return fresh.plugin();
+    }
+
+    /**
+     * Lets the plugin serve: views list it from now on.
+     *
+     * @throws IllegalArgumentException when no plugin with that id is registered
+     */
+    public void enable(String id) {
+        setEnabled(id, true);
+    }
+
+    /**
+     * Stops the plugin serving at once: views no longer list it, and calls through proxies obtained
+     * earlier are refused with {@link PluginUnavailableException}. Calls already running finish.
+     *
+     * @throws IllegalArgumentException when no plugin with that id is registered
+     */
+    public void disable(String id) {
+        setEnabled(id, false);
+    }
+
+    private void setEnabled(String id, boolean enabled) {
+        require(id);
+        update(id, current -> current == null ? null
+                : new Entry(id, current.spec(), current.order(), enabled, current.version(), current.lastError()));
+        log.info("Plugin '{}' {}", id, enabled ? "enabled" : "disabled");
+    }
+
+    /**
+     * Removes the plugin. Views stop listing it at once; calls already running finish, then its
+     * instances are released.
+     *
+     * @return whether a plugin with that id was registered
+     */
+    public boolean unload(String id) {
+        Entry[] removed = {null};
+        update(id, current -> {
+            removed[0] = current;
+            return null;
+        });
+        if (removed[0] == null) {
+            return false;
+        }
+        if (removed[0].version() != null) {
+            removed[0].version().retire();
+        }
+        log.info("Unloaded plugin '{}'", id);
+        return true;
+    }
+
+    /**
+     * The serving version of a plugin, when it is loaded and enabled. Prefer {@link #extensions(Class)}:
+     * this is the raw plugin, which a later reload or unload closes (once the calls made through the
+     * registry have finished), after which calling it fails with {@link IllegalStateException}.
+     */
+    public Optional<Plugin> plugin(String id) {
+        Entry entry = state.byId().get(id);
+        return entry != null && entry.serving() ? Optional.of(entry.version().plugin()) : Optional.empty();
+    }
+
+    /** The registered plugins, ordered by order and then id. */
+    public List<PluginDescriptor> descriptors() {
+        return state.ordered().stream().map(PluginRegistry::describe).toList();
+    }
+
+    /** The plugin's descriptor, when a plugin with that id is registered. */
+    public Optional<PluginDescriptor> descriptor(String id) {
+        return Optional.ofNullable(state.byId().get(id)).map(PluginRegistry::describe);
+    }
+
+    /**
+     * The live view of the enabled plugins claiming the extension point (see
+     * {@link PluginSpec.Builder#extensionPoint(Class)}). The view is cheap to hold and never goes stale.
+     *
+     * @throws IllegalArgumentException when the type is not an interface annotated {@link ExtensionPoint}
+     */
+    @SuppressWarnings("unchecked")
+    public <T> Extensions<T> extensions(Class<T> extensionPoint) {
+        ExtensionContract.of(extensionPoint);
+        return (Extensions<T>) viewsByType.computeIfAbsent(extensionPoint, type -> new RegistryExtensions<>(this, extensionPoint));
+    }
+
+    /** Unloads every plugin. */
+    @Override
+    public void close() {
+        for (Entry entry : state.ordered()) {
+            unload(entry.id());
+        }
+    }
+
+    /** The contents of the view of a type in the current state, built once per state. */
+    @SuppressWarnings("unchecked")
+    <T> ViewContents<T> view(Class<T> type) {
+        State current = state;
+        return (ViewContents<T>) current.views().computeIfAbsent(type, t -> {
+            List<String> ids = new ArrayList<>();
+            List<T> extensions = new ArrayList<>();
+            for (Entry entry : current.ordered()) {
+                if (entry.serving() && entry.version().claims(type)) {
+                    ids.add(entry.id());
+                    extensions.add(proxyOf(entry.id(), entry.version(), type));
+                }
+            }
+            return new ViewContents<>(List.copyOf(ids), List.copyOf(extensions));
+        });
+    }
+
+    private <T> T proxyOf(String id, PluginVersion version, Class<T> type) {
+        return version.proxy(type, t -> ExtensionProxy.create(t, ExtensionContract.of(t),
+                new RoutingCaller(id, version, t), codec, id));
+    }
+
+    private PluginVersion loadVersion(PluginSpec spec) {
+        String id = spec.source().pluginId();
+        Plugin plugin;
+        try {
+            plugin = engine.load(spec);
+        } catch (PluginLoadException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // For example a claimed type that is not an @ExtensionPoint: still a refusal of this plugin.
+            throw new PluginLoadException(id, e.getMessage() == null ? e.toString() : e.getMessage(), e);
+        }
+        return new PluginVersion(spec, plugin, clock.instant());
+    }
+
+    private void require(String id) {
+        if (!state.byId().containsKey(id)) {
+            throw new IllegalArgumentException("no plugin '" + id + "' is registered");
+        }
+    }
+
+    /** Replaces (or with {@code null}, removes) one entry and publishes the new state. */
+    private void update(String id, UnaryOperator<Entry> change) {
+        synchronized (writeLock) {
+            Map<String, Entry> next = new LinkedHashMap<>(state.byId());
+            Entry changed = change.apply(next.get(id));
+            if (changed == null) {
+                next.remove(id);
+            } else {
+                next.put(id, changed);
+            }
+            state = State.of(next);
+        }
+    }
+
+    private static PluginDescriptor describe(Entry entry) {
+        PluginVersion version = entry.version();
+        List<String> points = entry.spec().extensionPoints().stream().map(PluginRegistry::extensionPointId).toList();
+        return new PluginDescriptor(entry.id(), entry.spec().source().location(),
+                version == null ? null : version.plugin().sha256(), entry.state(), entry.order(),
+                entry.spec().policy(), points, entry.lastError(), version == null ? null : version.loadedAt());
+    }
+
+    private static String extensionPointId(Class<?> type) {
+        ExtensionPoint point = type.getAnnotation(ExtensionPoint.class);
+        return point == null ? type.getName() : point.id();
+    }
+
+    /**
+     * What a proxy handed out by a view calls: the plugin's current version. A proxy obtained before a
+     * reload follows the swap to the new version (when that still claims the type); one obtained before
+     * a disable or unload is refused, so a stale reference never reaches a plugin that was taken away.
+     */
+    private final class RoutingCaller implements PluginCaller {
+
+        private final String id;
+        private final PluginVersion bound;
+        private final Class<?> type;
+
+        RoutingCaller(String id, PluginVersion bound, Class<?> type) {
+            this.id = id;
+            this.bound = bound;
+            this.type = type;
+        }
+
+        @Override
+        public CallResult call(String export, byte[] input) {
+            return route(export, plugin -> plugin.call(export, input));
+        }
+
+        @Override
+        public CallResult call(String export, byte[] input, long fuelBudget) {
+            return route(export, plugin -> plugin.call(export, input, fuelBudget));
+        }
+
+        /** The fuel per call of the version a call starting now would use. */
+        @Override
+        public long fuelBudget() {
+            Entry entry = state.byId().get(id);
+            PluginVersion current = entry == null || entry.version() == null ? bound : entry.version();
+            return current.plugin().fuelBudget();
+        }
+
+        private CallResult route(String export, Function<Plugin, CallResult> call) {
+            while (true) {
+                Entry entry = state.byId().get(id);
+                if (entry == null) {
+                    throw new PluginUnavailableException(id, "was unloaded; call to '" + export + "' refused");
+                }
+                if (!entry.enabled()) {
+                    throw new PluginUnavailableException(id, "is disabled; call to '" + export + "' refused");
+                }
+                PluginVersion target = entry.version();
+                if (target == null) {
+                    throw new PluginUnavailableException(id, "has no loaded version; call to '" + export + "' refused");
+                }
+                if (target != bound && !target.claims(type)) {
+                    throw new PluginUnavailableException(id, "was reloaded with a version that no longer implements "
+                            + type.getName() + "; call to '" + export + "' refused");
+                }
+                if (target.enter()) {
+                    try {
+                        return call.apply(target.plugin());
+                    } finally {
+                        target.exit();
+                    }
+                }
+                // Retired between the lookup and enter(): the successor is already published; look again.
+                Thread.onSpinWait();
+            }
+        }
+
+        @Override
+        public String toString() {
+            return id;
+        }
+    }
+}

@@ -1,0 +1,11 @@
+package dev.graft.host.registry;
+
+/** Whether a registered plugin is serving calls. */
+public enum PluginState {
+    /** Loaded and listed in extension views. */
+    ENABLED,
+    /** Loaded but switched off: not listed, and calls through registry proxies are refused. */
+    DISABLED,
+    /** No version of the plugin could be loaded; the descriptor's last error says why. */
+    FAILED
+}
