@@ -16,7 +16,8 @@ import java.util.function.Function;
  * @param module the parsed module (the metered one when {@code fuelCosts} is set)
  * @param machineFactory compiled code, or {@code null} in interpreted mode
  * @param mode how it runs
- * @param fuelCosts the cost model the module was metered with, or {@code null} when unmetered
+ * @param fuelCosts the cost model the module was metered with, or {@code null} when unmetered; only
+ *     the fields that shape the code matter here, host-call costs come from each plugin's policy
  */
 public record CompiledModule(String sha256, WasmModule module, Function<Instance, Machine> machineFactory,
         ExecutionMode mode, CostModel fuelCosts) {

@@ -266,7 +266,7 @@ public final class Plugin implements PluginCaller, AutoCloseable {
     /** A new instance; its start function runs on the policy's fuel per call. */
     private PluginInstance newInstance() {
         FuelMeter meter = compiled.metered()
-                ? new FuelMeter(id(), compiled.fuelCosts(), compiled.definedGlobals(), spec.policy().fuel())
+                ? new FuelMeter(id(), spec.policy().fuelCosts(), compiled.definedGlobals(), spec.policy().fuel())
                 : null;
         return new PluginInstance(this, meter);
     }
