@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
+import org.slf4j.MDC;
 
 /**
  * The host side of the Extism plugin ABI for one instance: the {@code extism:host/env} functions
@@ -28,6 +29,8 @@ public final class ExtismKernel {
     public static final String ENV_MODULE = "extism:host/env";
     /** The import module of host functions the application offers. */
     public static final String USER_MODULE = "extism:host/user";
+    /** The MDC key holding the plugin id while a plugin's log line (or stdout/stderr line) is written. */
+    public static final String MDC_PLUGIN = "graft.plugin";
     /** Knob name for the vars cap in refusals. */
     public static final String MAX_VAR_BYTES = "max-var-bytes";
 
@@ -286,12 +289,14 @@ public final class ExtismKernel {
             return null;
         }
         String message = abbreviate(utf8(memory.readBlock(offset, "log")), MAX_LOG_CHARS);
-        switch (level) {
-            case 0 -> log.trace(message);
-            case 1 -> log.debug(message);
-            case 2 -> log.info(message);
-            case 3 -> log.warn(message);
-            default -> log.error(message);
+        try (MDC.MDCCloseable ignored = MDC.putCloseable(MDC_PLUGIN, pluginId)) {
+            switch (level) {
+                case 0 -> log.trace(message);
+                case 1 -> log.debug(message);
+                case 2 -> log.info(message);
+                case 3 -> log.warn(message);
+                default -> log.error(message);
+            }
         }
         return null;
     }

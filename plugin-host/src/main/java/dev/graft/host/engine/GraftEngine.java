@@ -11,7 +11,9 @@ import dev.graft.api.policy.PluginPolicy;
 import dev.graft.host.metering.FuelMetering;
 import dev.graft.host.source.PluginSource;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -28,6 +30,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class GraftEngine {
 
     private final Map<String, CompiledModule> modules = new ConcurrentHashMap<>();
+    private final List<CallListener> listeners = new CopyOnWriteArrayList<>();
     private final DirectoryCompileCache diskCache;
 
     private GraftEngine(Path compileCacheDirectory) {
@@ -57,7 +60,7 @@ public final class GraftEngine {
         byte[] bytes = spec.source().read(spec.policy().maxModuleBytes());
         PluginPolicy policy = spec.policy();
         CompiledModule compiled = compile(id, bytes, policy.mode(), policy.fuel() > 0 ? policy.fuelCosts() : null);
-        return Plugin.create(spec, compiled);
+        return Plugin.create(spec, compiled, listeners);
     }
 
     /**
@@ -119,6 +122,19 @@ public final class GraftEngine {
     static String describe(Throwable e) {
         String message = e.getMessage();
         return message == null || message.isBlank() ? e.getClass().getSimpleName() : message;
+    }
+
+    /** Registers a listener told about every call of every plugin this engine loads. */
+    public void addCallListener(CallListener listener) {
+        listeners.add(java.util.Objects.requireNonNull(listener, "listener"));
+    }
+
+    public void removeCallListener(CallListener listener) {
+        listeners.remove(listener);
+    }
+
+    List<CallListener> listeners() {
+        return listeners;
     }
 
     /** Number of distinct compiled modules held. */

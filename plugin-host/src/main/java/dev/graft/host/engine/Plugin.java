@@ -48,11 +48,13 @@ public final class Plugin implements PluginCaller, AutoCloseable {
     private final Logger log;
     private final FailureTranslator failures;
     private final InstancePool<PluginInstance> pool;
+    private final List<CallListener> listeners;
     private volatile boolean closed;
 
     private Plugin(PluginSpec spec, CompiledModule compiled, ImportLinker linker, WasiSandbox wasi,
-            MemoryLimits memoryLimits, Map<String, FunctionType> exports) {
+            MemoryLimits memoryLimits, Map<String, FunctionType> exports, List<CallListener> listeners) {
         this.spec = spec;
+        this.listeners = listeners;
         this.compiled = compiled;
         this.linker = linker;
         this.wasi = wasi;
@@ -66,7 +68,7 @@ public final class Plugin implements PluginCaller, AutoCloseable {
                 : null;
     }
 
-    static Plugin create(PluginSpec spec, CompiledModule compiled) {
+    static Plugin create(PluginSpec spec, CompiledModule compiled, List<CallListener> listeners) {
         String id = spec.source().pluginId();
         PluginPolicy policy = spec.policy();
         WasmModule module = compiled.module();
@@ -77,7 +79,7 @@ public final class Plugin implements PluginCaller, AutoCloseable {
             checkContract(id, ExtensionContract.of(type), exports);
         }
         WasiSandbox wasi = linker.usesWasi() ? WasiSandbox.load(id, policy.capabilities()) : null;
-        Plugin plugin = new Plugin(spec, compiled, linker, wasi, limits, exports);
+        Plugin plugin = new Plugin(spec, compiled, linker, wasi, limits, exports, listeners);
         plugin.trialInstance();
         return plugin;
     }
@@ -244,16 +246,32 @@ public final class Plugin implements PluginCaller, AutoCloseable {
             CallStats stats = new CallStats(timer.elapsedNanos(), instance.budget().highWaterBytes(),
                     meter == null ? -1 : meter.consumed());
             CallStats.recordOnThisThread(stats);
+            notifyListeners(export, CallOutcome.OK, stats, null);
             return new CallResult(output, stats);
         } catch (Throwable t) {
             boolean fired = timer.finish();
             finished = true;
-            throw failures.translate(t, export, "call to '" + export + "'", fired, timer.elapsedNanos(),
+            PluginException failure = failures.translate(t, export, "call to '" + export + "'", fired, timer.elapsedNanos(),
                     instance == null ? null : instance.budget(), instance == null ? null : instance.meter());
+            FuelMeter meter = instance == null ? null : instance.meter();
+            notifyListeners(export, CallOutcome.of(failure), new CallStats(timer.elapsedNanos(),
+                    instance == null ? -1 : instance.budget().highWaterBytes(), meter == null ? -1 : meter.consumed()),
+                    failure);
+            throw failure;
         } finally {
             boolean fired = finished ? true : timer.finish();
             if (instance != null) {
                 release(instance, healthy && !fired);
+            }
+        }
+    }
+
+    private void notifyListeners(String export, CallOutcome outcome, CallStats stats, PluginException failure) {
+        for (CallListener listener : listeners) {
+            try {
+                listener.onCall(id(), export, outcome, stats, failure);
+            } catch (RuntimeException e) {
+                log.warn("call listener {} failed", listener, e);
             }
         }
     }

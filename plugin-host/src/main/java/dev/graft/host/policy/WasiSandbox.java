@@ -8,6 +8,7 @@ import com.google.common.jimfs.Jimfs;
 import dev.graft.api.PluginCapabilityException;
 import dev.graft.api.PluginLoadException;
 import dev.graft.api.policy.Capabilities;
+import dev.graft.host.abi.ExtismKernel;
 import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
@@ -25,6 +26,7 @@ import java.util.Set;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
+import org.slf4j.MDC;
 
 /**
  * WASI preview 1 for one plugin, as its capabilities allow. Built once at load: granted files are
@@ -98,10 +100,10 @@ public final class WasiSandbox {
             WasiOptions.Builder options = WasiOptions.builder().withArguments(arguments);
             capabilities.env().forEach(options::withEnvironment);
             if (capabilities.stdout()) {
-                options.withStdout(new LineLogger(log::info));
+                options.withStdout(new LineLogger(pluginId, log::info));
             }
             if (capabilities.stderr()) {
-                options.withStderr(new LineLogger(log::warn));
+                options.withStderr(new LineLogger(pluginId, log::warn));
             }
             this.fs = files.isEmpty() ? null : Jimfs.newFileSystem(Configuration.unix());
             if (fs != null) {
@@ -177,10 +179,12 @@ public final class WasiSandbox {
     /** Sends complete lines of a plugin's stdout or stderr to its logger, bounded per line. */
     private static final class LineLogger extends OutputStream {
         private static final int MAX_LINE = 4096;
+        private final String pluginId;
         private final Consumer<String> sink;
         private final ByteArrayOutputStream line = new ByteArrayOutputStream();
 
-        LineLogger(Consumer<String> sink) {
+        LineLogger(String pluginId, Consumer<String> sink) {
+            this.pluginId = pluginId;
             this.sink = sink;
         }
 
@@ -201,7 +205,9 @@ public final class WasiSandbox {
         }
 
         private void flushLine() {
-            sink.accept(line.toString(StandardCharsets.UTF_8));
+            try (MDC.MDCCloseable ignored = MDC.putCloseable(ExtismKernel.MDC_PLUGIN, pluginId)) {
+                sink.accept(line.toString(StandardCharsets.UTF_8));
+            }
             line.reset();
         }
     }

@@ -1,0 +1,87 @@
+package dev.graft.benchmarks;
+
+import com.dylibso.chicory.compiler.MachineFactoryCompiler;
+import com.dylibso.chicory.runtime.ExportFunction;
+import com.dylibso.chicory.runtime.Instance;
+import com.dylibso.chicory.wasm.Parser;
+import com.dylibso.chicory.wasm.WasmModule;
+import dev.graft.api.policy.CostModel;
+import dev.graft.api.policy.InstanceMode;
+import dev.graft.api.policy.PluginPolicy;
+import dev.graft.benchmarks.Fixtures.QuoteLine;
+import dev.graft.host.engine.GraftEngine;
+import dev.graft.host.engine.PluginSpec;
+import dev.graft.host.metering.FuelMetering;
+import dev.graft.host.source.PluginSource;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * What fuel metering costs, compiled mode, metered against unmetered in one run: a tight integer loop
+ * and recursive fib on raw Chicory (the pass's own overhead), and a typed JSON call through Graft.
+ * Compare the two {@code metering} values of each benchmark as a ratio.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(1)
+public class FuelOverheadBenchmark {
+
+    @Param({"unmetered", "metered"})
+    public String metering;
+
+    private ExportFunction sumLoop;
+    private ExportFunction fib;
+    private TypedCallBenchmark.Echo echo;
+
+    @Setup
+    public void setUp() {
+        boolean metered = metering.equals("metered");
+        byte[] bytes = metered ? FuelMetering.instrument(Fixtures.BENCH_WASM, CostModel.defaults()) : Fixtures.BENCH_WASM;
+        WasmModule module = Parser.parse(bytes);
+        Instance instance = Instance.builder(module).withImportValues(TypedCallBenchmark.stubImports(module))
+                .withMachineFactory(MachineFactoryCompiler.compile(module)).build();
+        if (metered) {
+            // Enough fuel for any run of this benchmark.
+            instance.exports().global(FuelMetering.FUEL_GLOBAL_EXPORT).setValue(Long.MAX_VALUE / 2);
+        }
+        sumLoop = instance.export("sum_loop");
+        fib = instance.export("fib");
+
+        PluginPolicy policy = PluginPolicy.builder().instances(InstanceMode.POOLED).poolSize(2)
+                .fuel(metered ? PluginPolicy.DEFAULT_FUEL : 0).build();
+        echo = GraftEngine.create().load(PluginSpec.builder(PluginSource.ofBytes("echo", Fixtures.BENCH_WASM))
+                .policy(policy).extensionPoint(TypedCallBenchmark.Echo.class).build())
+                .extension(TypedCallBenchmark.Echo.class);
+    }
+
+    /** 100,000 iterations of a multiply, remainder and add. */
+    @Benchmark
+    public long tightLoop() {
+        return sumLoop.apply(100_000)[0];
+    }
+
+    /** fib(25): about 250,000 calls. */
+    @Benchmark
+    public long recursiveFib() {
+        return fib.apply(25)[0];
+    }
+
+    /** A typed call with about 200 bytes of JSON in and out. */
+    @Benchmark
+    public QuoteLine typedJsonCall() {
+        return echo.roundTrip(Fixtures.LINE);
+    }
+}
