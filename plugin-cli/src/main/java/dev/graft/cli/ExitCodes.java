@@ -1,12 +1,8 @@
 package dev.graft.cli;
 
-import dev.graft.api.PluginCapabilityException;
 import dev.graft.api.PluginException;
-import dev.graft.api.PluginFuelExhaustedException;
 import dev.graft.api.PluginLoadException;
-import dev.graft.api.PluginMemoryLimitException;
-import dev.graft.api.PluginPayloadException;
-import dev.graft.api.PluginTimeoutException;
+import dev.graft.host.engine.CallOutcome;
 
 /** The documented exit codes of {@code graft}, one per kind of refusal. */
 final class ExitCodes {
@@ -28,21 +24,13 @@ final class ExitCodes {
         if (e instanceof PluginLoadException) {
             return LOAD_REFUSED;
         }
-        if (e instanceof PluginFuelExhaustedException) {
-            return FUEL_EXHAUSTED;
-        }
-        if (e instanceof PluginTimeoutException) {
-            return TIMEOUT;
-        }
-        if (e instanceof PluginMemoryLimitException) {
-            return MEMORY_LIMIT;
-        }
-        if (e instanceof PluginCapabilityException) {
-            return CAPABILITY_DENIED;
-        }
-        if (e instanceof PluginPayloadException) {
-            return PAYLOAD_TOO_LARGE;
-        }
-        return PLUGIN_ERROR;
+        return switch (CallOutcome.of(e)) {
+            case FUEL -> FUEL_EXHAUSTED;
+            case TIMEOUT -> TIMEOUT;
+            case MEMORY -> MEMORY_LIMIT;
+            case DENIED -> CAPABILITY_DENIED;
+            case PAYLOAD -> PAYLOAD_TOO_LARGE;
+            default -> PLUGIN_ERROR;
+        };
     }
 }
