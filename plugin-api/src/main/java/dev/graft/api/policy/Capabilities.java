@@ -18,7 +18,10 @@ import java.util.Set;
  *       stderr stay denied until granted one by one;</li>
  *   <li>{@code env}: named environment variables and their values;</li>
  *   <li>{@code files}: guest path to host file or folder, copied into an in-memory file system
- *       when the plugin loads (a host folder is never exposed live).</li>
+ *       when the plugin loads (a host folder is never exposed live);</li>
+ *   <li>{@code allowedHosts}: outbound HTTP through Extism's {@code http_request}, to
+ *       {@code [scheme://]host[:port]} entries matched exactly ({@code *.example.com} for subdomains
+ *       only; scheme defaults to https, port to the scheme's).</li>
  * </ul>
  */
 public final class Capabilities {
@@ -33,6 +36,7 @@ public final class Capabilities {
     private final boolean stderr;
     private final Map<String, String> env;
     private final Map<String, Path> files;
+    private final Set<String> allowedHosts;
 
     private Capabilities(Builder b) {
         this.hostFunctions = Collections.unmodifiableSet(new LinkedHashSet<>(b.hostFunctions));
@@ -43,6 +47,7 @@ public final class Capabilities {
         this.stderr = b.stderr;
         this.env = Collections.unmodifiableMap(new LinkedHashMap<>(b.env));
         this.files = Collections.unmodifiableMap(new LinkedHashMap<>(b.files));
+        this.allowedHosts = Collections.unmodifiableSet(new LinkedHashSet<>(b.allowedHosts));
     }
 
     /** No capabilities at all: pure computation on the input. */
@@ -64,6 +69,7 @@ public final class Capabilities {
         b.stderr = stderr;
         b.env.putAll(env);
         b.files.putAll(files);
+        b.allowedHosts.addAll(allowedHosts);
         return b;
     }
 
@@ -99,11 +105,16 @@ public final class Capabilities {
         return files;
     }
 
+    /** Hosts the plugin may reach with {@code http_request}; empty denies all outbound HTTP. */
+    public Set<String> allowedHosts() {
+        return allowedHosts;
+    }
+
     @Override
     public String toString() {
         return "Capabilities{hostFunctions=" + hostFunctions + ", wasi=" + wasi + ", clock=" + clock + ", random="
                 + random + ", stdout=" + stdout + ", stderr=" + stderr + ", env=" + env.keySet() + ", files="
-                + files.keySet() + "}";
+                + files.keySet() + ", allowedHosts=" + allowedHosts + "}";
     }
 
     /** Builder for {@link Capabilities}; granting anything below WASI also grants WASI itself. */
@@ -116,6 +127,7 @@ public final class Capabilities {
         private boolean stderr;
         private final Map<String, String> env = new LinkedHashMap<>();
         private final Map<String, Path> files = new LinkedHashMap<>();
+        private final Set<String> allowedHosts = new LinkedHashSet<>();
 
         private Builder() {
         }
@@ -164,6 +176,15 @@ public final class Capabilities {
         public Builder file(String guestPath, Path hostPath) {
             files.put(Objects.requireNonNull(guestPath, "guestPath"), Objects.requireNonNull(hostPath, "hostPath"));
             this.wasi = true;
+            return this;
+        }
+
+        /**
+         * Allows outbound HTTP to {@code [scheme://]host[:port]} (scheme https and its port by default),
+         * or {@code *.example.com} for subdomains only. Checked when the plugin loads.
+         */
+        public Builder allowHost(String entry) {
+            allowedHosts.add(Objects.requireNonNull(entry, "entry"));
             return this;
         }
 

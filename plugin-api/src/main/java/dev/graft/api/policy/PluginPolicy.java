@@ -18,6 +18,8 @@ import java.util.Objects;
  *   <tr><td>fuel: instructions per call ({@code 0} = unmetered)</td><td>10,000,000</td></tr>
  *   <tr><td>fuel-costs: weights of the fuel cost model</td><td>{@link CostModel#defaults()}</td></tr>
  *   <tr><td>capabilities</td><td>none</td></tr>
+ *   <tr><td>http-timeout / max-http-response-bytes / max-http-concurrency (outbound HTTP, when
+ *       hosts are allowed)</td><td>5 s / 1 MiB / 4</td></tr>
  *   <tr><td>instances / pool-size</td><td>fresh / 4</td></tr>
  *   <tr><td>mode</td><td>compiled</td></tr>
  * </table>
@@ -43,6 +45,9 @@ public final class PluginPolicy {
     private final InstanceMode instances;
     private final int poolSize;
     private final ExecutionMode mode;
+    private final Duration httpTimeout;
+    private final long maxHttpResponseBytes;
+    private final int maxHttpConcurrency;
 
     private PluginPolicy(Builder b) {
         this.maxMemoryBytes = positive("max-memory", b.maxMemoryBytes);
@@ -63,6 +68,12 @@ public final class PluginPolicy {
         this.instances = Objects.requireNonNull(b.instances, "instances");
         this.poolSize = (int) positive("pool-size", b.poolSize);
         this.mode = Objects.requireNonNull(b.mode, "mode");
+        this.httpTimeout = Objects.requireNonNull(b.httpTimeout, "httpTimeout");
+        if (httpTimeout.isNegative() || httpTimeout.isZero()) {
+            throw new IllegalArgumentException("http-timeout must be positive, was " + httpTimeout);
+        }
+        this.maxHttpResponseBytes = positive("max-http-response-bytes", b.maxHttpResponseBytes);
+        this.maxHttpConcurrency = (int) positive("max-http-concurrency", b.maxHttpConcurrency);
     }
 
     private static long positive(String knob, long value) {
@@ -95,6 +106,9 @@ public final class PluginPolicy {
         b.instances = instances;
         b.poolSize = poolSize;
         b.mode = mode;
+        b.httpTimeout = httpTimeout;
+        b.maxHttpResponseBytes = maxHttpResponseBytes;
+        b.maxHttpConcurrency = maxHttpConcurrency;
         return b;
     }
 
@@ -148,12 +162,28 @@ public final class PluginPolicy {
         return mode;
     }
 
+    /** Time limit of one outbound HTTP request. */
+    public Duration httpTimeout() {
+        return httpTimeout;
+    }
+
+    /** Largest response body an outbound HTTP request may return. */
+    public long maxHttpResponseBytes() {
+        return maxHttpResponseBytes;
+    }
+
+    /** Outbound HTTP requests of the plugin in flight at once, over all its instances. */
+    public int maxHttpConcurrency() {
+        return maxHttpConcurrency;
+    }
+
     @Override
     public String toString() {
         return "PluginPolicy{maxMemoryBytes=" + maxMemoryBytes + ", timeout=" + timeout + ", maxInputBytes="
                 + maxInputBytes + ", maxOutputBytes=" + maxOutputBytes + ", maxModuleBytes=" + maxModuleBytes
                 + ", maxVarBytes=" + maxVarBytes + ", fuel=" + fuel + ", fuelCosts=" + fuelCosts + ", capabilities=" + capabilities
-                + ", instances=" + instances + ", poolSize=" + poolSize + ", mode=" + mode + "}";
+                + ", instances=" + instances + ", poolSize=" + poolSize + ", mode=" + mode + ", httpTimeout=" + httpTimeout
+                + ", maxHttpResponseBytes=" + maxHttpResponseBytes + ", maxHttpConcurrency=" + maxHttpConcurrency + "}";
     }
 
     /** Builder for {@link PluginPolicy}, starting from the defaults. */
@@ -170,6 +200,9 @@ public final class PluginPolicy {
         private InstanceMode instances = InstanceMode.FRESH;
         private int poolSize = 4;
         private ExecutionMode mode = ExecutionMode.COMPILED;
+        private Duration httpTimeout = Duration.ofSeconds(5);
+        private long maxHttpResponseBytes = 1024 * 1024;
+        private int maxHttpConcurrency = 4;
 
         private Builder() {
         }
@@ -231,6 +264,21 @@ public final class PluginPolicy {
 
         public Builder mode(ExecutionMode mode) {
             this.mode = mode;
+            return this;
+        }
+
+        public Builder httpTimeout(Duration timeout) {
+            this.httpTimeout = timeout;
+            return this;
+        }
+
+        public Builder maxHttpResponseBytes(long bytes) {
+            this.maxHttpResponseBytes = bytes;
+            return this;
+        }
+
+        public Builder maxHttpConcurrency(int requests) {
+            this.maxHttpConcurrency = requests;
             return this;
         }
 

@@ -35,6 +35,7 @@ public final class ExtismKernel {
     public static final String MAX_VAR_BYTES = "max-var-bytes";
 
     private static final byte[] EMPTY = new byte[0];
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
     private static final int MAX_LOG_CHARS = 4096;
 
     /** Signatures of every kernel function, so imports can be checked at load. */
@@ -49,6 +50,9 @@ public final class ExtismKernel {
     private final Logger log;
     private final KernelMemory memory;
     private final FuelMeter meter;
+    private final OutboundHttp http;
+    private int httpStatus;
+    private byte[] httpHeaders;
     private final Map<String, byte[]> vars = new HashMap<>();
     private long varBytes;
 
@@ -60,9 +64,10 @@ public final class ExtismKernel {
 
     /**
      * @param meter charges the bytes host functions move, or {@code null} when the plugin is unmetered
+     * @param http outbound HTTP of the plugin, or {@code null} when no host is allowed
      */
     public ExtismKernel(String pluginId, Map<String, String> config, Map<String, HostFunctionBinding> userFunctions,
-            long maxVarBytes, long maxOutputBytes, MemoryBudget budget, Logger log, FuelMeter meter) {
+            long maxVarBytes, long maxOutputBytes, MemoryBudget budget, Logger log, FuelMeter meter, OutboundHttp http) {
         this.pluginId = pluginId;
         this.config = config;
         this.userFunctions = userFunctions;
@@ -72,11 +77,14 @@ public final class ExtismKernel {
         this.log = log;
         this.memory = new KernelMemory(budget);
         this.meter = meter;
+        this.http = http;
     }
 
     /** Prepares a call: forgets the previous call's blocks, output and error; vars persist. */
     public void beginCall(String export, byte[] input) {
         memory.reset();
+        this.httpStatus = 0;
+        this.httpHeaders = null;
         this.export = export;
         this.input = input;
         this.inputOffset = 0;
@@ -150,13 +158,9 @@ public final class ExtismKernel {
             varSet(args[0], args[1]);
             return null;
         });
-        env(fns, "http_request", args -> {
-            String request = args[0] == 0 ? "" : utf8(memory.readBlock(args[0], "http_request"));
-            throw new PluginCapabilityException(pluginId, "http", "http_request " + abbreviate(request, 200)
-                    + " from '" + export + "' (outbound HTTP is not granted)");
-        });
-        env(fns, "http_status_code", args -> new long[] {0});
-        env(fns, "http_headers", args -> new long[] {0});
+        env(fns, "http_request", args -> new long[] {httpRequest(args[0], args[1])});
+        env(fns, "http_status_code", args -> new long[] {httpStatus});
+        env(fns, "http_headers", args -> new long[] {httpHeaders == null ? 0 : memory.allocBytes(httpHeaders, "http_headers")});
         env(fns, "log_trace", args -> logAt(0, args[0]));
         env(fns, "log_debug", args -> logAt(1, args[0]));
         env(fns, "log_info", args -> logAt(2, args[0]));
@@ -219,6 +223,21 @@ public final class ExtismKernel {
             v = (v << 8) | (input[i + k] & 0xFFL);
         }
         return v;
+    }
+
+    private long httpRequest(long requestOffset, long bodyOffset) {
+        String request = utf8(memory.readBlock(requestOffset, "http_request"));
+        if (http == null) {
+            throw new PluginCapabilityException(pluginId, "http", "http_request " + abbreviate(request, 200)
+                    + " from '" + export + "' (no outbound host is allowed)");
+        }
+        byte[] body = bodyOffset == 0 ? EMPTY : memory.readBlock(bodyOffset, "http_request");
+        chargeBytes("http_request", body.length);
+        OutboundHttp.Response response = http.send(request, body);
+        chargeBytes("http_request", response.body().length);
+        httpStatus = response.status();
+        httpHeaders = bytes(JSON.valueToTree(response.headers()).toString());
+        return memory.allocBytes(response.body(), "response of http_request");
     }
 
     private void chargeBytes(String function, long bytes) {

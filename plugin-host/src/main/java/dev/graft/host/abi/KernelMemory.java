@@ -31,7 +31,8 @@ final class KernelMemory {
             throw new TrapException("extism kernel: alloc of negative length " + length);
         }
         long offset = top;
-        long newTop = top + length;
+        // An empty block still takes a byte, so that every block has an offset of its own.
+        long newTop = top + Math.max(length, 1);
         budget.setKernelBytes(newTop - BASE, attempted);
         ensureCapacity(newTop);
         top = newTop;
@@ -48,7 +49,7 @@ final class KernelMemory {
 
     void free(long offset) {
         Long length = blocks.remove(offset);
-        if (length != null && offset + length == top) {
+        if (length != null && offset + Math.max(length, 1) == top) {
             // Only the newest block can give its bytes back to a bump allocator.
             top = offset;
             Arrays.fill(bytes, (int) offset, (int) (offset + length), (byte) 0);

@@ -14,6 +14,8 @@ import dev.graft.api.PluginTimeoutException;
 import dev.graft.api.policy.InstanceMode;
 import dev.graft.api.policy.PluginPolicy;
 import dev.graft.host.abi.HostFunctionBinding;
+import dev.graft.host.abi.OutboundHttp;
+import dev.graft.host.policy.HostAllowList;
 import dev.graft.host.binding.ExtensionContract;
 import dev.graft.host.binding.ExtensionProxy;
 import dev.graft.host.binding.PluginCaller;
@@ -49,12 +51,14 @@ public final class Plugin implements PluginCaller, AutoCloseable {
     private final FailureTranslator failures;
     private final InstancePool<PluginInstance> pool;
     private final List<CallListener> listeners;
+    private final OutboundHttp http;
     private volatile boolean closed;
 
     private Plugin(PluginSpec spec, CompiledModule compiled, ImportLinker linker, WasiSandbox wasi,
             MemoryLimits memoryLimits, Map<String, FunctionType> exports, List<CallListener> listeners) {
         this.spec = spec;
         this.listeners = listeners;
+        this.http = outboundHttp(spec.source().pluginId(), spec.policy());
         this.compiled = compiled;
         this.linker = linker;
         this.wasi = wasi;
@@ -82,6 +86,20 @@ public final class Plugin implements PluginCaller, AutoCloseable {
         Plugin plugin = new Plugin(spec, compiled, linker, wasi, limits, exports, listeners);
         plugin.trialInstance();
         return plugin;
+    }
+
+    private static OutboundHttp outboundHttp(String id, PluginPolicy policy) {
+        if (policy.capabilities().allowedHosts().isEmpty()) {
+            return null;
+        }
+        HostAllowList allowList;
+        try {
+            allowList = HostAllowList.of(policy.capabilities().allowedHosts());
+        } catch (IllegalArgumentException e) {
+            throw new PluginLoadException(id, "capability allowed-hosts: " + e.getMessage(), e);
+        }
+        return new OutboundHttp(id, allowList, policy.httpTimeout(), policy.maxHttpResponseBytes(),
+                policy.maxHttpConcurrency());
     }
 
     private static MemoryLimits memoryLimits(String id, WasmModule module, long maxMemoryBytes) {
@@ -343,6 +361,10 @@ public final class Plugin implements PluginCaller, AutoCloseable {
 
     WasiSandbox wasi() {
         return wasi;
+    }
+
+    OutboundHttp http() {
+        return http;
     }
 
     MemoryLimits memoryLimits() {

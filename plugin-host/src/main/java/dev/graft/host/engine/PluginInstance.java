@@ -50,7 +50,7 @@ final class PluginInstance implements AutoCloseable {
         this.meter = meter;
         this.budget = new MemoryBudget(pluginId, plugin.policy().maxMemoryBytes());
         this.kernel = new ExtismKernel(pluginId, plugin.config(), plugin.hostFunctions(),
-                plugin.policy().maxVarBytes(), plugin.policy().maxOutputBytes(), budget, plugin.log(), meter);
+                plugin.policy().maxVarBytes(), plugin.policy().maxOutputBytes(), budget, plugin.log(), meter, plugin.http());
         this.wasi = plugin.linker().usesWasi() ? plugin.wasi().open(plugin.log(), List.of()) : null;
         try {
             CompiledModule compiled = plugin.compiled();
