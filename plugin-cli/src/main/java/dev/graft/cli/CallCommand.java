@@ -8,6 +8,7 @@ import dev.graft.host.engine.CallResult;
 import dev.graft.host.engine.GraftEngine;
 import dev.graft.host.engine.Plugin;
 import dev.graft.host.engine.PluginSpec;
+import dev.graft.host.source.OciReference;
 import dev.graft.host.source.PluginSource;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -36,7 +37,7 @@ final class CallCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "MODULE", description = "The .wasm file, or an http(s) URL.")
+    @Parameters(index = "0", paramLabel = "MODULE", description = "The .wasm file, an http(s) URL or oci://host/repository:tag.")
     String module;
 
     @Parameters(index = "1", paramLabel = "EXPORT", description = "The export to call.")
@@ -127,6 +128,17 @@ final class CallCommand implements Callable<Integer> {
     }
 
     private PluginSource source() {
+        if (module.startsWith("oci://") || module.startsWith("oci+http://")) {
+            OciReference ref;
+            try {
+                ref = OciReference.parse(module);
+            } catch (IllegalArgumentException e) {
+                throw new GraftCommand.UsageException(e.getMessage());
+            }
+            String id = ref.repository().substring(ref.repository().lastIndexOf('/') + 1);
+            PluginSource source = PluginSource.ofOci(id, module, OciCache.directory());
+            return sha256 == null ? source : source.pinned(sha256);
+        }
         String id = Path.of(URI.create("file:///").resolve(module.replace(" ", "%20")).getPath()).getFileName().toString();
         id = id.endsWith(".wasm") ? id.substring(0, id.length() - 5) : id;
         PluginSource source = module.startsWith("http://") || module.startsWith("https://")

@@ -18,7 +18,7 @@ import java.util.Locale;
 import java.util.Objects;
 
 /**
- * Where a plugin's bytes come from: memory, a file, the classpath or an http(s) URL, optionally pinned
+ * Where a plugin's bytes come from: memory, a file, the classpath, an http(s) URL or an OCI registry, optionally pinned
  * to a sha256 digest. Reading enforces a size cap while streaming, so an oversized source is refused
  * without being held in memory whole.
  */
@@ -98,6 +98,17 @@ public final class PluginSource {
                 throw new IOException("interrupted while fetching " + url, e);
             }
         }, null);
+    }
+
+    /**
+     * A module in an OCI registry ({@code oci://host[:port]/repository[:tag|@sha256:<hex>]}), verified
+     * by digest and cached in {@code cacheDirectory}, from which it also starts when the registry is
+     * unreachable. Pin the module bytes with {@link #pinned(String)} as for any source.
+     */
+    public static PluginSource ofOci(String pluginId, String reference, Path cacheDirectory) {
+        OciReference ref = OciReference.parse(reference);
+        OciRegistry registry = new OciRegistry(cacheDirectory);
+        return new PluginSource(pluginId, ref.toString(), () -> new java.io.ByteArrayInputStream(registry.pull(ref)), null);
     }
 
     /** The same source, refused at load unless its bytes have this sha256 (hex, case-insensitive). */
