@@ -3,6 +3,7 @@ package dev.graft.boot.autoconfigure;
 import dev.graft.api.Extensions;
 import dev.graft.boot.plugins.ConfiguredPlugins;
 import dev.graft.boot.plugins.ExtensionPointTypes;
+import dev.graft.boot.plugins.FailurePolicies;
 import dev.graft.boot.plugins.PluginDirectory;
 import dev.graft.host.registry.PluginRegistry;
 import org.springframework.beans.factory.BeanClassLoaderAware;
@@ -66,6 +67,7 @@ class ExtensionsBeanRegistrar implements ImportBeanDefinitionRegistrar, Environm
 
     private Extensions<?> view(Class<?> type) {
         // Load the configured plugins first, so code using the view at startup already sees them.
+        beanFactory.getBeanProvider(FailurePolicies.class).ifAvailable(applied -> { });
         beanFactory.getBeanProvider(ConfiguredPlugins.class).ifAvailable(loaded -> { });
         beanFactory.getBeanProvider(PluginDirectory.class).ifAvailable(loaded -> { });
         return beanFactory.getBean(PluginRegistry.class).extensions(type);

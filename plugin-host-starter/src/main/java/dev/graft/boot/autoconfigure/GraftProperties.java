@@ -48,6 +48,14 @@ public class GraftProperties {
 
     private final HostFunctions hostFunctions = new HostFunctions();
 
+    /**
+     * Failure policy per extension point, keyed by the {@code @ExtensionPoint} id (for example
+     * "pricing-rule") or, in brackets, the interface's fully qualified name.
+     */
+    private Map<String, ExtensionPointPolicy> extensionPointPolicies = new LinkedHashMap<>();
+
+    private final Breaker breaker = new Breaker();
+
     public Map<String, Plugin> getPlugins() {
         return plugins;
     }
@@ -98,6 +106,62 @@ public class GraftProperties {
 
     public HostFunctions getHostFunctions() {
         return hostFunctions;
+    }
+
+    public Map<String, ExtensionPointPolicy> getExtensionPointPolicies() {
+        return extensionPointPolicies;
+    }
+
+    public void setExtensionPointPolicies(Map<String, ExtensionPointPolicy> extensionPointPolicies) {
+        this.extensionPointPolicies = extensionPointPolicies;
+    }
+
+    public Breaker getBreaker() {
+        return breaker;
+    }
+
+    /** What a failed plugin call of one extension point means to the application. */
+    public static class ExtensionPointPolicy {
+
+        /**
+         * "throw": the call throws the PluginException; "fallback": the bean annotated @DefaultExtension that
+         * implements the extension point answers instead.
+         */
+        private String onFailure = "throw";
+
+        public String getOnFailure() {
+            return onFailure;
+        }
+
+        public void setOnFailure(String onFailure) {
+            this.onFailure = onFailure;
+        }
+    }
+
+    /** The circuit breaker every plugin has: quarantine after consecutive failures. */
+    public static class Breaker {
+
+        /** Consecutive failed calls after which a plugin is quarantined; 0 switches the breaker off. */
+        private int failureThreshold = 5;
+
+        /** How long a quarantined plugin's calls are refused before one trial call may run. */
+        private Duration coolDown = Duration.ofSeconds(30);
+
+        public int getFailureThreshold() {
+            return failureThreshold;
+        }
+
+        public void setFailureThreshold(int failureThreshold) {
+            this.failureThreshold = failureThreshold;
+        }
+
+        public Duration getCoolDown() {
+            return coolDown;
+        }
+
+        public void setCoolDown(Duration coolDown) {
+            this.coolDown = coolDown;
+        }
     }
 
     /** One plugin to load at startup. */

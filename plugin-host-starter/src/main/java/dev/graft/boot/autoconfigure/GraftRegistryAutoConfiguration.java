@@ -2,14 +2,17 @@ package dev.graft.boot.autoconfigure;
 
 import dev.graft.boot.hostfunction.HostFunctionBeans;
 import dev.graft.boot.plugins.ConfiguredPlugins;
+import dev.graft.boot.plugins.FailurePolicies;
 import dev.graft.boot.plugins.PluginDirectory;
 import dev.graft.boot.plugins.PluginPlanner;
 import dev.graft.host.binding.PayloadCodec;
 import dev.graft.host.engine.GraftEngine;
 import dev.graft.host.registry.PluginRegistry;
+import dev.graft.host.registry.PluginStatistics;
 import dev.graft.host.abi.HostFunctionBinding;
 import java.util.List;
 import java.util.function.Supplier;
+import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -22,7 +25,8 @@ import org.springframework.core.io.ResourceLoader;
 /**
  * The {@link PluginRegistry}, the plugins of {@code graft.plugins.*} loaded into it at startup, the
  * plugin folder {@code graft.plugin-dir} (loaded at startup, then watched), and an injectable live
- * {@code Extensions<T>} for every extension point named in configuration.
+ * {@code Extensions<T>} for every extension point named in configuration, the failure policies
+ * ({@code graft.breaker.*}, {@code graft.extension-point-policies.*}) and call statistics.
  */
 @AutoConfiguration(after = {GraftEngineAutoConfiguration.class, GraftHostFunctionsAutoConfiguration.class})
 @ConditionalOnClass(GraftEngine.class)
@@ -37,8 +41,23 @@ public class GraftRegistryAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
+    public PluginStatistics graftPluginStatistics(GraftEngine engine) {
+        return PluginStatistics.attachTo(engine);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    public FailurePolicies graftFailurePolicies(GraftProperties properties, PluginRegistry registry,
+            ListableBeanFactory beanFactory, ResourceLoader resourceLoader) {
+        return new FailurePolicies(properties, registry, beanFactory, resourceLoader.getClassLoader());
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
     public ConfiguredPlugins graftConfiguredPlugins(GraftProperties properties, PluginRegistry registry,
-            ObjectProvider<HostFunctionBeans> hostFunctions, ResourceLoader resourceLoader) {
+            ObjectProvider<HostFunctionBeans> hostFunctions, ObjectProvider<FailurePolicies> failurePolicies,
+            ResourceLoader resourceLoader) {
+        failurePolicies.ifAvailable(applied -> { });   // breaker and fallbacks before any plugin serves
         // Asked for when loading, so host function beans are discovered after all bean definitions exist.
         Supplier<List<HostFunctionBinding>> offered = () -> offered(hostFunctions);
         return new ConfiguredPlugins(properties, registry, offered, resourceLoader.getClassLoader());

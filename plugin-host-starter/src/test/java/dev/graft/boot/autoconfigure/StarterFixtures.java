@@ -88,6 +88,29 @@ final class StarterFixtures {
                 """.formatted(json.replace("\"", "\\\""), length, length));
     }
 
+    /** Export {@code apply} logs {@code message} at warn level (Extism {@code log_warn}) and answers "logged". */
+    static byte[] logging(String message) {
+        int length = message.getBytes(StandardCharsets.UTF_8).length;
+        return Wat2Wasm.parse("(module\n" + KERNEL
+                + "  (import \"extism:host/env\" \"log_warn\" (func $log_warn (param i64)))\n" + HELPERS + """
+                  (data (i32.const 0) "%s")
+                  (data (i32.const 512) "\\"logged\\"")
+                  (func (export "apply") (result i32)
+                    (call $log_warn (call $to_kernel (i32.const 0) (i64.const %d)))
+                    (call $output_set (call $to_kernel (i32.const 512) (i64.const 8)) (i64.const 8))
+                    (i32.const 0)))
+                """.formatted(message, length));
+    }
+
+    /** Export {@code apply} traps ({@code unreachable}). */
+    static byte[] trapping() {
+        return Wat2Wasm.parse("""
+                (module
+                  (func (export "apply") (result i32)
+                    unreachable))
+                """);
+    }
+
     /** Export {@code apply} answers the raw value of config key {@code greeting}. */
     static byte[] answeringConfig() {
         return Wat2Wasm.parse("(module\n" + KERNEL + HELPERS + """

@@ -16,6 +16,15 @@ abstract class StarterTestSupport {
                 GraftRegistryAutoConfiguration.class));
     }
 
+    /** {@link #runner()} plus the actuator endpoint, health indicator and Micrometer auto-configurations. */
+    static ApplicationContextRunner operationsRunner() {
+        return runner().withConfiguration(AutoConfigurations.of(
+                        dev.graft.boot.actuate.GraftEndpointAutoConfiguration.class,
+                        dev.graft.boot.actuate.GraftHealthAutoConfiguration.class,
+                        dev.graft.boot.metrics.GraftMetricsAutoConfiguration.class))
+                .withPropertyValues("management.endpoints.web.exposure.include=graft");
+    }
+
     /** Every message in a failure's cause chain, so a test can look for the one that explains it. */
     static String messages(Throwable failure) {
         StringBuilder all = new StringBuilder();

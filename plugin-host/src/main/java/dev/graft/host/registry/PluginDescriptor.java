@@ -18,11 +18,18 @@ import java.util.List;
  * @param lastError why the last load or reload failed, or {@code null} when it did not; a failed
  *     reload leaves the previous version serving and sets this
  * @param loadedAt when the serving version was loaded, or {@code null} when none is loaded
+ * @param breaker the plugin's circuit breaker
  */
 public record PluginDescriptor(String id, String location, String sha256, PluginState state, int order,
-        PluginPolicy policy, List<String> extensionPoints, String lastError, Instant loadedAt) {
+        PluginPolicy policy, List<String> extensionPoints, String lastError, Instant loadedAt,
+        CircuitBreaker.Status breaker) {
 
     public PluginDescriptor {
         extensionPoints = List.copyOf(extensionPoints);
+    }
+
+    /** Whether the plugin serves calls now (enabled, loaded and not quarantined). */
+    public boolean serving() {
+        return state == PluginState.ENABLED;
     }
 }

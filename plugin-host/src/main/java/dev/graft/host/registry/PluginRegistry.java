@@ -14,6 +14,7 @@ import dev.graft.host.engine.GraftEngine;
 import dev.graft.host.engine.Plugin;
 import dev.graft.host.engine.PluginSpec;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -23,7 +24,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,6 +45,11 @@ import org.slf4j.LoggerFactory;
  * version, which is closed once the last of them returns; calls starting afterwards use the new one. A
  * new version that fails to load leaves the old one serving, and the failure is recorded in the
  * plugin's {@linkplain PluginDescriptor#lastError() descriptor}.
+ *
+ * <p>Calls through views are guarded: each plugin has a {@linkplain CircuitBreaker circuit breaker}
+ * ({@link #configureBreaker}) that quarantines it after consecutive failures, an extension point may
+ * have a {@linkplain #setFallback fallback} that answers when a plugin call fails, and
+ * {@linkplain #addCallInterceptor interceptors} wrap every call (tracing).
  *
  * <pre>{@code
  * PluginRegistry registry = new PluginRegistry(GraftEngine.create());
@@ -99,6 +107,32 @@ public final class PluginRegistry implements AutoCloseable {
     private final Map<Class<?>, Extensions<?>> viewsByType = new ConcurrentHashMap<>();
     private volatile State state = State.of(new LinkedHashMap<>());
 
+    /** Default breaker settings: quarantine after 5 consecutive failures, for 30 seconds. */
+    public static final int DEFAULT_FAILURE_THRESHOLD = 5;
+    public static final Duration DEFAULT_COOL_DOWN = Duration.ofSeconds(30);
+
+    private final Map<String, CircuitBreaker> breakers = new ConcurrentHashMap<>();
+    private volatile int failureThreshold = DEFAULT_FAILURE_THRESHOLD;
+    private volatile Duration coolDown = DEFAULT_COOL_DOWN;
+    private final Map<Class<?>, Supplier<?>> fallbacks = new ConcurrentHashMap<>();
+    private final List<CallInterceptor> interceptors = new CopyOnWriteArrayList<>();
+    private final GuardedExtension.Policies policies = new GuardedExtension.Policies() {
+        @Override
+        public CircuitBreaker breaker(String pluginId) {
+            return breakerOf(pluginId);
+        }
+
+        @Override
+        public Supplier<?> fallback(Class<?> type) {
+            return fallbacks.get(type);
+        }
+
+        @Override
+        public List<CallInterceptor> interceptors() {
+            return interceptors;
+        }
+    };
+
     /** A registry loading through the engine, with the default JSON codec for typed proxies. */
     public PluginRegistry(GraftEngine engine) {
         this(engine, new JacksonPayloadCodec());
@@ -109,7 +143,8 @@ public final class PluginRegistry implements AutoCloseable {
         this(engine, codec, Clock.systemUTC());
     }
 
-    PluginRegistry(GraftEngine engine, PayloadCodec codec, Clock clock) {
+    /** A registry whose load times and circuit breakers read {@code clock} (a controllable one in tests). */
+    public PluginRegistry(GraftEngine engine, PayloadCodec codec, Clock clock) {
         this.engine = Objects.requireNonNull(engine, "engine");
         this.codec = Objects.requireNonNull(codec, "codec");
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -189,6 +224,21 @@ public final class PluginRegistry implements AutoCloseable {
     }
 
     /**
+     * Reloads a plugin from what it was registered with: its location is read again (a changed file is
+     * picked up, a pinned sha256 still applies). Also retries a plugin registered as {@code FAILED}.
+     *
+     * @throws PluginLoadException when the plugin is refused (the previous version, if any, keeps serving)
+     * @throws IllegalArgumentException when no plugin with that id is registered
+     */
+    public Plugin reload(String id) {
+        Entry entry = state.byId().get(id);
+        if (entry == null) {
+            throw new IllegalArgumentException("no plugin '" + id + "' is registered");
+        }
+        return swap(id, entry.spec(), null);
+    }
+
+    /**
      * Like {@link #reload(String, PluginSpec)}, but the plugin also takes the registration's order and
      * enabled flag (for a source of truth such as a plugin folder's settings file). On failure nothing
      * changes but the recorded error.
@@ -238,6 +288,7 @@ public final class PluginRegistry implements AutoCloseable {
         if (replaced[0] != null) {
             replaced[0].retire();
         }
+        resetBreakerOf(id);   // a new version starts with a closed breaker
         log.info("Reloaded plugin '{}' from {} (sha256 {})", id, newSpec.source().location(), fresh.plugin().sha256());
         return fresh.plugin();
     }
@@ -263,6 +314,9 @@ public final class PluginRegistry implements AutoCloseable {
 
     private void setEnabled(String id, boolean enabled) {
         require(id);
+        if (enabled) {
+            resetBreakerOf(id);   // enabling is an operator's decision: it ends a quarantine
+        }
         update(id, current -> current == null ? null
                 : new Entry(id, current.spec(), current.order(), enabled, current.version(), current.lastError()));
         log.info("Plugin '{}' {}", id, enabled ? "enabled" : "disabled");
@@ -286,6 +340,7 @@ public final class PluginRegistry implements AutoCloseable {
         if (removed[0].version() != null) {
             removed[0].version().retire();
         }
+        breakers.remove(id);
         log.info("Unloaded plugin '{}'", id);
         return true;
     }
@@ -302,12 +357,12 @@ public final class PluginRegistry implements AutoCloseable {
 
     /** The registered plugins, ordered by order and then id. */
     public List<PluginDescriptor> descriptors() {
-        return state.ordered().stream().map(PluginRegistry::describe).toList();
+        return state.ordered().stream().map(this::describe).toList();
     }
 
     /** The plugin's descriptor, when a plugin with that id is registered. */
     public Optional<PluginDescriptor> descriptor(String id) {
-        return Optional.ofNullable(state.byId().get(id)).map(PluginRegistry::describe);
+        return Optional.ofNullable(state.byId().get(id)).map(this::describe);
     }
 
     /**
@@ -320,6 +375,79 @@ public final class PluginRegistry implements AutoCloseable {
     public <T> Extensions<T> extensions(Class<T> extensionPoint) {
         ExtensionContract.of(extensionPoint);
         return (Extensions<T>) viewsByType.computeIfAbsent(extensionPoint, type -> new RegistryExtensions<>(this, extensionPoint));
+    }
+
+    /**
+     * Sets the circuit breaker of every plugin: after {@code failureThreshold} consecutive failed calls
+     * through views (0: never) the plugin is quarantined for {@code coolDown}, then one trial call decides.
+     * Breakers start afresh.
+     */
+    public void configureBreaker(int failureThreshold, Duration coolDown) {
+        new CircuitBreaker(failureThreshold, coolDown, clock);   // validates
+        this.failureThreshold = failureThreshold;
+        this.coolDown = coolDown;
+        breakers.clear();
+    }
+
+    /** The plugin's breaker status, when a plugin with that id is registered. */
+    public Optional<CircuitBreaker.Status> breaker(String id) {
+        return state.byId().containsKey(id) ? Optional.of(breakerOf(id).status()) : Optional.empty();
+    }
+
+    /** Closes a plugin's breaker: a quarantine ends now. */
+    public void resetBreaker(String id) {
+        require(id);
+        resetBreakerOf(id);
+        log.info("Circuit breaker of plugin '{}' reset", id);
+    }
+
+    /** Closes the breaker, keeping its cumulative counts (times opened, rejected calls, fallbacks). */
+    private void resetBreakerOf(String id) {
+        CircuitBreaker breaker = breakers.get(id);
+        if (breaker != null) {
+            breaker.reset();
+        }
+    }
+
+    CircuitBreaker breakerOf(String id) {
+        return breakers.computeIfAbsent(id, key -> new CircuitBreaker(failureThreshold, coolDown, clock));
+    }
+
+    /**
+     * Sets what answers for a plugin of the extension point whose call fails with a
+     * {@link dev.graft.api.PluginException} (including a quarantined or disabled plugin): the fallback
+     * is called with the same arguments and its result returned instead. {@code null} removes it, so
+     * failures are thrown again.
+     */
+    public <T> void setFallback(Class<T> extensionPoint, T fallback) {
+        setFallbackSupplier(extensionPoint, fallback == null ? null : () -> fallback);
+    }
+
+    /**
+     * Like {@link #setFallback(Class, Object)}, with the fallback looked up when a call first needs it
+     * (for example a Spring bean).
+     */
+    public <T> void setFallbackSupplier(Class<T> extensionPoint, Supplier<? extends T> fallback) {
+        ExtensionContract.of(extensionPoint);
+        if (fallback == null) {
+            fallbacks.remove(extensionPoint);
+        } else {
+            fallbacks.put(extensionPoint, fallback);
+        }
+    }
+
+    /** Whether calls of the extension point fall back to a Java default when a plugin fails. */
+    public boolean hasFallback(Class<?> extensionPoint) {
+        return fallbacks.containsKey(extensionPoint);
+    }
+
+    /** Adds an interceptor around every call through views, inside those added before. */
+    public void addCallInterceptor(CallInterceptor interceptor) {
+        interceptors.add(Objects.requireNonNull(interceptor, "interceptor"));
+    }
+
+    public void removeCallInterceptor(CallInterceptor interceptor) {
+        interceptors.remove(interceptor);
     }
 
     /** Unloads every plugin. */
@@ -348,8 +476,8 @@ public final class PluginRegistry implements AutoCloseable {
     }
 
     private <T> T proxyOf(String id, PluginVersion version, Class<T> type) {
-        return version.proxy(type, t -> ExtensionProxy.create(t, ExtensionContract.of(t),
-                new RoutingCaller(id, version, t), codec, id));
+        return version.proxy(type, t -> GuardedExtension.wrap(id, t, ExtensionProxy.create(t, ExtensionContract.of(t),
+                new RoutingCaller(id, version, t), codec, id), policies));
     }
 
     private PluginVersion loadVersion(PluginSpec spec) {
@@ -386,12 +514,16 @@ public final class PluginRegistry implements AutoCloseable {
         }
     }
 
-    private static PluginDescriptor describe(Entry entry) {
+    private PluginDescriptor describe(Entry entry) {
         PluginVersion version = entry.version();
         List<String> points = entry.spec().extensionPoints().stream().map(PluginRegistry::extensionPointId).toList();
+        CircuitBreaker.Status breaker = breakerOf(entry.id()).status();
+        PluginState shown = entry.state() == PluginState.ENABLED && breaker.quarantined() ? PluginState.QUARANTINED
+                : entry.state();
         return new PluginDescriptor(entry.id(), entry.spec().source().location(),
-                version == null ? null : version.plugin().sha256(), entry.state(), entry.order(),
-                entry.spec().policy(), points, entry.lastError(), version == null ? null : version.loadedAt());
+                version == null ? null : version.plugin().sha256(), shown, entry.order(),
+                entry.spec().policy(), points, entry.lastError(), version == null ? null : version.loadedAt(),
+                breaker);
     }
 
     private static String extensionPointId(Class<?> type) {
