@@ -234,15 +234,42 @@ public final class Plugin implements PluginCaller, AutoCloseable {
      */
     @Override
     public CallResult call(String export, byte[] input, long fuelBudget) {
-        if (closed) {
-            throw new IllegalStateException("plugin '" + id() + "' is closed");
-        }
         FunctionType type = exports.get(export);
         if (type == null) {
             throw new PluginCallException(id(), export, "the module has no export named '" + export + "'");
         }
         if (!isExtismFunction(type)) {
             throw new PluginCallException(id(), export, "export has type " + type + "; an Extism function is () -> i32");
+        }
+        checkInput(export, input, fuelBudget);
+        return run(export, fuelBudget, null, (instance, stats) -> new CallResult(instance.invoke(export, input, fuelBudget), stats.get()));
+    }
+
+    /**
+     * Runs the module as a WASI command: a fresh instance whose {@code _start} sees the arguments, the
+     * granted environment plus {@code environment}, and {@code stdin}; its stdout (capped by
+     * {@code max-output-bytes}) is the output. This is how WAGI-style handlers run.
+     *
+     * @throws PluginCallException when the module is not a command (no {@code _start})
+     */
+    public CommandResult runCommand(List<String> arguments, Map<String, String> environment, byte[] stdin) {
+        if (!exports.containsKey("_start")) {
+            throw new PluginCallException(id(), "_start", "the module is not a WASI command (no _start export)");
+        }
+        long fuel = spec.policy().fuel();
+        checkInput("_start", stdin, fuel);
+        PluginPolicy policy = spec.policy();
+        BoundedOutput stdout = new BoundedOutput(id(), policy.maxOutputBytes());
+        WasiSandbox.CommandIo io = new WasiSandbox.CommandIo(List.copyOf(arguments), Map.copyOf(environment), stdin, stdout);
+        return run("_start", fuel, io, (instance, stats) -> {
+            int exitCode = instance.runCommand(fuel);
+            return new CommandResult(exitCode, stdout.toByteArray(), stats.get());
+        });
+    }
+
+    private void checkInput(String export, byte[] input, long fuelBudget) {
+        if (closed) {
+            throw new IllegalStateException("plugin '" + id() + "' is closed");
         }
         PluginPolicy policy = spec.policy();
         if (input.length > policy.maxInputBytes()) {
@@ -252,33 +279,51 @@ public final class Plugin implements PluginCaller, AutoCloseable {
         if (compiled.metered() && fuelBudget <= 0) {
             throw new IllegalArgumentException("fuel budget must be positive, was " + fuelBudget);
         }
-        Watchdog.CallTimer timer = Watchdog.shared().start(policy.timeout().toNanos());
+    }
+
+    /** The work of one call on an instance; {@code stats} gives the call's cost once the work is done. */
+    private interface Work<R> {
+        R run(PluginInstance instance, java.util.function.Supplier<CallStats> stats);
+    }
+
+    /**
+     * Runs one call under the policy: a timer, an instance (fresh, pooled, or fresh with command I/O),
+     * failure translation, listeners, and release or disposal of the instance.
+     */
+    private <R> R run(String export, long fuelBudget, WasiSandbox.CommandIo command, Work<R> work) {
+        Watchdog.CallTimer timer = Watchdog.shared().start(spec.policy().timeout().toNanos());
         PluginInstance instance = null;
         boolean healthy = false;
         boolean finished = false;
         try {
-            instance = acquire(timer, export);
-            byte[] output = instance.invoke(export, input, fuelBudget);
+            instance = command == null ? acquire(timer, export) : newInstance(command);
+            PluginInstance current = instance;
+            CallStats[] recorded = new CallStats[1];
+            R result = work.run(instance, () -> {
+                FuelMeter meter = current.meter();
+                recorded[0] = new CallStats(timer.elapsedNanos(), current.budget().highWaterBytes(),
+                        meter == null ? -1 : meter.consumed());
+                return recorded[0];
+            });
             healthy = true;
-            FuelMeter meter = instance.meter();
-            CallStats stats = new CallStats(timer.elapsedNanos(), instance.budget().highWaterBytes(),
-                    meter == null ? -1 : meter.consumed());
-            CallStats.recordOnThisThread(stats);
-            notifyListeners(export, CallOutcome.OK, stats, null);
-            return new CallResult(output, stats);
+            CallStats.recordOnThisThread(recorded[0]);
+            notifyListeners(export, CallOutcome.OK, recorded[0], null);
+            return result;
         } catch (Throwable t) {
             boolean fired = timer.finish();
             finished = true;
-            PluginException failure = failures.translate(t, export, "call to '" + export + "'", fired, timer.elapsedNanos(),
-                    instance == null ? null : instance.budget(), instance == null ? null : instance.meter());
             FuelMeter meter = instance == null ? null : instance.meter();
+            PluginException failure = failures.translate(t, export, "call to '" + export + "'", fired, timer.elapsedNanos(),
+                    instance == null ? null : instance.budget(), meter);
             notifyListeners(export, CallOutcome.of(failure), new CallStats(timer.elapsedNanos(),
                     instance == null ? -1 : instance.budget().highWaterBytes(), meter == null ? -1 : meter.consumed()),
                     failure);
             throw failure;
         } finally {
-            boolean fired = finished ? true : timer.finish();
-            if (instance != null) {
+            boolean fired = finished || timer.finish();
+            if (instance != null && command != null) {
+                instance.close(); // a command's instance is its own, never pooled
+            } else if (instance != null) {
                 release(instance, healthy && !fired);
             }
         }
@@ -301,10 +346,14 @@ public final class Plugin implements PluginCaller, AutoCloseable {
 
     /** A new instance; its start function runs on the policy's fuel per call. */
     private PluginInstance newInstance() {
+        return newInstance(null);
+    }
+
+    private PluginInstance newInstance(WasiSandbox.CommandIo command) {
         FuelMeter meter = compiled.metered()
                 ? new FuelMeter(id(), spec.policy().fuelCosts(), compiled.definedGlobals(), spec.policy().fuel())
                 : null;
-        return new PluginInstance(this, meter);
+        return new PluginInstance(this, meter, command);
     }
 
     private PluginInstance acquire(Watchdog.CallTimer timer, String export) throws InterruptedException {

@@ -13,7 +13,6 @@ import dev.graft.host.metering.FuelMeter;
 import dev.graft.host.policy.BudgetedMemory;
 import dev.graft.host.policy.MemoryBudget;
 import dev.graft.host.policy.WasiSandbox;
-import java.util.List;
 
 /**
  * One live Wasm instance of a plugin with its own kernel state, memory budget and WASI session. A
@@ -44,17 +43,21 @@ final class PluginInstance implements AutoCloseable {
      * budget when the plugin is metered.
      *
      * @param meter the instance's fuel meter, or {@code null} when unmetered
+     * @param command arguments, environment, stdin and stdout of a WASI command run, or {@code null}
      */
-    PluginInstance(Plugin plugin, FuelMeter meter) {
+    PluginInstance(Plugin plugin, FuelMeter meter, WasiSandbox.CommandIo command) {
         this.pluginId = plugin.id();
         this.meter = meter;
         this.budget = new MemoryBudget(pluginId, plugin.policy().maxMemoryBytes());
         this.kernel = new ExtismKernel(pluginId, plugin.config(), plugin.hostFunctions(),
                 plugin.policy().maxVarBytes(), plugin.policy().maxOutputBytes(), budget, plugin.log(), meter, plugin.http());
-        this.wasi = plugin.linker().usesWasi() ? plugin.wasi().open(plugin.log(), List.of()) : null;
+        this.wasi = !plugin.linker().usesWasi() ? null
+                : command == null ? plugin.wasi().open(plugin.log()) : plugin.wasi().open(plugin.log(), command);
         try {
             CompiledModule compiled = plugin.compiled();
             Instance.Builder builder = Instance.builder(compiled.module())
+                    // A WASI command's _start runs when the host runs the command, never on instantiation.
+                    .withStart(false)
                     .withImportValues(plugin.linker().link(kernel, wasi, meter))
                     .withMemoryFactory(limits -> new BudgetedMemory(plugin.memoryLimits(), budget));
             if (meter != null) {
@@ -121,6 +124,24 @@ final class PluginInstance implements AutoCloseable {
             throw new PluginCallException(pluginId, export, "returned code " + rc);
         }
         return kernel.output();
+    }
+
+    /**
+     * Runs a WASI command's {@code _start} with a fresh fuel budget.
+     *
+     * @return the exit code: 0 when {@code _start} returns, else the code given to {@code proc_exit}
+     */
+    int runCommand(long fuelBudget) {
+        budget.resetHighWater();
+        if (meter != null) {
+            meter.refill(fuelBudget);
+        }
+        try {
+            instance.export("_start").apply();
+            return 0;
+        } catch (WasiExitException e) {
+            return e.exitCode();
+        }
     }
 
     MemoryBudget budget() {

@@ -85,9 +85,22 @@ public final class WasiSandbox {
         return copy;
     }
 
-    /** WASI for one instance; close it with the instance. */
-    public Session open(Logger log, List<String> arguments) {
-        return new Session(log, arguments);
+    /**
+     * What a WASI command run gets beyond the policy's grants: its arguments, extra environment
+     * variables (they win over granted ones of the same name), stdin, and the stream its stdout is
+     * captured in (stdout needs no grant then: it is the command's output).
+     */
+    public record CommandIo(List<String> arguments, Map<String, String> environment, byte[] stdin, OutputStream stdout) {
+    }
+
+    /** WASI for one instance of an Extism plugin; close it with the instance. */
+    public Session open(Logger log) {
+        return new Session(log, null);
+    }
+
+    /** WASI for one run of a command; close it with the instance. */
+    public Session open(Logger log, CommandIo io) {
+        return new Session(log, io);
     }
 
     /** One instance's WASI: its functions and its private file system. */
@@ -95,13 +108,21 @@ public final class WasiSandbox {
         private final WasiPreview1 wasi;
         private final FileSystem fs;
         private final List<HostFunction> functions = new ArrayList<>();
+        private final boolean stdoutAllowed;
 
-        Session(Logger log, List<String> arguments) {
-            WasiOptions.Builder options = WasiOptions.builder().withArguments(arguments);
-            capabilities.env().forEach(options::withEnvironment);
-            if (capabilities.stdout()) {
+        Session(Logger log, CommandIo io) {
+            WasiOptions.Builder options = WasiOptions.builder();
+            Map<String, String> env = new LinkedHashMap<>(capabilities.env());
+            if (io != null) {
+                options.withArguments(io.arguments());
+                env.putAll(io.environment());
+                options.withStdin(new java.io.ByteArrayInputStream(io.stdin()));
+                options.withStdout(io.stdout());
+            } else if (capabilities.stdout()) {
                 options.withStdout(new LineLogger(pluginId, log::info));
             }
+            env.forEach(options::withEnvironment);
+            this.stdoutAllowed = io != null || capabilities.stdout();
             if (capabilities.stderr()) {
                 options.withStderr(new LineLogger(pluginId, log::warn));
             }
@@ -150,10 +171,10 @@ public final class WasiSandbox {
                     throw new PluginCapabilityException(pluginId, capability, "WASI " + name);
                 });
             }
-            if (name.equals("fd_write") && !(capabilities.stdout() && capabilities.stderr())) {
+            if (name.equals("fd_write") && !(stdoutAllowed && capabilities.stderr())) {
                 return new HostFunction(f.module(), name, f.functionType(), (instance, args) -> {
                     int fd = (int) args[0];
-                    if ((fd == 1 && !capabilities.stdout()) || (fd == 2 && !capabilities.stderr())) {
+                    if ((fd == 1 && !stdoutAllowed) || (fd == 2 && !capabilities.stderr())) {
                         throw new PluginCapabilityException(pluginId, fd == 1 ? "wasi:stdout" : "wasi:stderr",
                                 "WASI fd_write to " + (fd == 1 ? "stdout" : "stderr"));
                     }

@@ -12,6 +12,7 @@ import com.dylibso.chicory.wasi.WasiOptions;
 import com.dylibso.chicory.wasi.WasiPreview1;
 import com.dylibso.chicory.wasm.Parser;
 import dev.graft.api.PluginCallException;
+import dev.graft.api.PluginCapabilityException;
 import dev.graft.api.PluginFuelExhaustedException;
 import dev.graft.api.PluginLoadException;
 import dev.graft.api.policy.Capabilities;
@@ -19,6 +20,7 @@ import dev.graft.api.policy.ExecutionMode;
 import dev.graft.api.policy.PluginPolicy;
 import dev.graft.host.engine.CallResult;
 import dev.graft.host.engine.CallStats;
+import dev.graft.host.engine.CommandResult;
 import dev.graft.host.engine.Plugin;
 import dev.graft.host.engine.PluginSpec;
 import dev.graft.host.source.PluginSource;
@@ -186,11 +188,19 @@ class FractalTreeTest {
     }
 
     @Test
-    void wasiCommandIsRefusedByTheEngineWithoutWasi() {
+    void wasiCommandRunsThroughTheEngineOnlyWithWasiGranted() {
         PluginLoadException refused = assertThrows(PluginLoadException.class,
                 () -> Samples.load(Samples.FRACTAL_TREE_CLI, ExecutionMode.COMPILED, spec -> spec));
         assertTrue(refused.getMessage().contains("wasi"), refused.getMessage());
-        // With wasi granted the engine links the module, but Chicory runs a command's `_start` while
-        // instantiating, with no argv and stdout going to the log: see sample-plugins/README.md.
+
+        Plugin cli = Samples.load(Samples.FRACTAL_TREE_CLI, ExecutionMode.COMPILED, spec -> spec.policy(
+                PluginPolicy.builder().capabilities(Capabilities.builder().wasi(true).build()).build()));
+        CommandResult run = cli.runCommand(List.of("fractal-tree-cli", SEED, "5", "100"), Map.of(), new byte[0]);
+        assertEquals(0, run.exitCode());
+        assertEquals(GOLDEN.get(5), PluginSource.sha256Hex(run.stdout()));
+        assertTrue(run.stats().fuelConsumed() > 0);
+        // A bad depth writes to stderr (not granted here, so WASI's fd_write is denied) or exits with 2.
+        assertThrows(PluginCapabilityException.class,
+                () -> cli.runCommand(List.of("fractal-tree-cli", SEED, "0"), Map.of(), new byte[0]));
     }
 }
