@@ -10,6 +10,7 @@ import dev.graft.api.policy.ExecutionMode;
 import dev.graft.api.policy.PluginPolicy;
 import dev.graft.host.metering.FuelMetering;
 import dev.graft.host.source.PluginSource;
+import java.lang.ref.WeakReference;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +30,11 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class GraftEngine {
 
-    private final Map<String, CompiledModule> modules = new ConcurrentHashMap<>();
+    /**
+     * Compiled modules by digest, mode and cost model, held weakly: a module stays while a loaded
+     * plugin uses it, so reloading many versions does not grow the heap without bound.
+     */
+    private final Map<String, WeakReference<CompiledModule>> modules = new ConcurrentHashMap<>();
     private final List<CallListener> listeners = new CopyOnWriteArrayList<>();
     private final DirectoryCompileCache diskCache;
 
@@ -71,13 +76,19 @@ public final class GraftEngine {
     public CompiledModule compile(String pluginId, byte[] bytes, ExecutionMode mode, CostModel fuelCosts) {
         String sha256 = PluginSource.sha256Hex(bytes);
         String key = sha256 + "/" + mode + "/" + (fuelCosts == null ? "unmetered" : FuelMetering.cacheKey(fuelCosts));
-        CompiledModule cached = modules.get(key);
+        WeakReference<CompiledModule> ref = modules.get(key);
+        CompiledModule cached = ref == null ? null : ref.get();
         if (cached != null) {
             return cached;
         }
         // Compile outside the map's lock; two racing loads of one new module may both compile once.
         CompiledModule fresh = parseAndCompile(pluginId, sha256, meter(pluginId, bytes, fuelCosts), mode, fuelCosts);
-        CompiledModule existing = modules.putIfAbsent(key, fresh);
+        modules.values().removeIf(r -> r.get() == null);
+        WeakReference<CompiledModule> raced = modules.putIfAbsent(key, new WeakReference<>(fresh));
+        CompiledModule existing = raced == null ? null : raced.get();
+        if (raced != null && existing == null) {
+            modules.put(key, new WeakReference<>(fresh));
+        }
         return existing != null ? existing : fresh;
     }
 
@@ -137,8 +148,8 @@ public final class GraftEngine {
         return listeners;
     }
 
-    /** Number of distinct compiled modules held. */
+    /** Number of distinct compiled modules held (those still in use by a loaded plugin). */
     public int cachedModuleCount() {
-        return modules.size();
+        return (int) modules.values().stream().filter(r -> r.get() != null).count();
     }
 }
