@@ -168,6 +168,21 @@ class GraftCommandTest {
     }
 
     @Test
+    void runExecutesAWasiCommandWithArguments() {
+        String cli = "../sample-plugins/fractal-tree/fractal-tree-cli.wasm";
+        Run run = graft("run", cli, "Hello WASM", "2", "100");
+        assertEquals(0, run.code(), run.stderr());
+        assertTrue(run.out().startsWith("<svg") && run.out().contains("<path"), run.out());
+        // A range error goes to stderr, which is a capability of its own.
+        assertEquals(7, graft("run", cli, "Hello WASM", "0").code());
+        Run refused = graft("run", cli, "Hello WASM", "0", "--allow-stdout");
+        assertEquals(3, refused.code());
+        assertTrue(refused.stderr().contains("exited with code 2"), refused.stderr());
+        // An Extism plugin is not a command.
+        assertEquals(3, graft("run", HELLO).code());
+    }
+
+    @Test
     void compileFillsThePersistentCache() throws Exception {
         Path cache = dir.resolve("cache");
         Run run = graft("compile", HELLO, "--cache-dir", cache.toString());
