@@ -63,12 +63,12 @@ public record PluginReport(String id, String state, boolean serving, boolean req
 
     /** Granted capabilities; environment variables by name only (their values may be secrets). */
     public record CapabilitiesReport(List<String> hostFunctions, boolean wasi, boolean clock, boolean random,
-            boolean stdout, boolean stderr, List<String> env, List<String> files) {
+            boolean stdout, boolean stderr, List<String> env, List<String> files, List<String> allowedHosts) {
 
         static CapabilitiesReport of(Capabilities c) {
             return new CapabilitiesReport(List.copyOf(new TreeSet<>(c.hostFunctions())), c.wasi(), c.clock(), c.random(),
                     c.stdout(), c.stderr(), List.copyOf(new TreeSet<>(c.env().keySet())),
-                    List.copyOf(new TreeSet<>(c.files().keySet())));
+                    List.copyOf(new TreeSet<>(c.files().keySet())), List.copyOf(c.allowedHosts()));
         }
     }
 

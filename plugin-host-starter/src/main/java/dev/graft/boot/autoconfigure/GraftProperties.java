@@ -56,6 +56,19 @@ public class GraftProperties {
 
     private final Breaker breaker = new Breaker();
 
+    /**
+     * HTTP routes served by plugins (with Spring MVC in a servlet web application): each maps an exact
+     * path, or a "/prefix/..." wildcard, to a plugin id and a contract ("wagi" or "extism").
+     */
+    private List<Route> routes = new ArrayList<>();
+
+    /**
+     * Folder where modules pulled from OCI registries (locations "oci://...") are cached by digest; a
+     * cached module starts the application when the registry is unreachable. Default: $GRAFT_OCI_CACHE,
+     * else $XDG_CACHE_HOME/graft/oci, else ~/.cache/graft/oci.
+     */
+    private File ociCacheDir;
+
     public Map<String, Plugin> getPlugins() {
         return plugins;
     }
@@ -120,6 +133,73 @@ public class GraftProperties {
         return breaker;
     }
 
+    public List<Route> getRoutes() {
+        return routes;
+    }
+
+    public void setRoutes(List<Route> routes) {
+        this.routes = routes;
+    }
+
+    public File getOciCacheDir() {
+        return ociCacheDir;
+    }
+
+    public void setOciCacheDir(File ociCacheDir) {
+        this.ociCacheDir = ociCacheDir;
+    }
+
+    /** One HTTP route served by a plugin. */
+    public static class Route {
+
+        /** The path: exact ("/hello"), or a wildcard "/prefix/..." matching "/prefix" and everything below it. */
+        private String path;
+
+        /** The id of the plugin that answers (under graft.plugins or in graft.plugin-dir). */
+        private String plugin;
+
+        /**
+         * The contract: "wagi" (a WASI command speaking CGI: arguments, environment, stdin, stdout) or "extism"
+         * (an export receiving a JSON request and returning a JSON response).
+         */
+        private String kind = "wagi";
+
+        /** The export an "extism" route calls. */
+        private String export = "handle_http";
+
+        public String getPath() {
+            return path;
+        }
+
+        public void setPath(String path) {
+            this.path = path;
+        }
+
+        public String getPlugin() {
+            return plugin;
+        }
+
+        public void setPlugin(String plugin) {
+            this.plugin = plugin;
+        }
+
+        public String getKind() {
+            return kind;
+        }
+
+        public void setKind(String kind) {
+            this.kind = kind;
+        }
+
+        public String getExport() {
+            return export;
+        }
+
+        public void setExport(String export) {
+            this.export = export;
+        }
+    }
+
     /** What a failed plugin call of one extension point means to the application. */
     public static class ExtensionPointPolicy {
 
@@ -169,7 +249,7 @@ public class GraftProperties {
 
         /**
          * Where the module comes from: "classpath:plugins/x.wasm", "file:/opt/plugins/x.wasm" (a bare path is
-         * a file too), or an "https:" URL.
+         * a file too), an "https:" URL, or an OCI reference "oci://host[:port]/repository[:tag|@sha256:...]".
          */
         private String location;
 
@@ -300,6 +380,17 @@ public class GraftProperties {
         /** How code runs: "compiled" or "interpreted". Built-in: compiled. */
         private String mode;
 
+        /** Time limit of one outbound HTTP request (when allowed-hosts grants any). Built-in: 5s. */
+        private Duration httpTimeout;
+
+        /** Largest response body of one outbound HTTP request. Built-in: 1MB. */
+        private DataSize maxHttpResponseBytes;
+
+        /** Outbound HTTP requests of the plugin in flight at once, over all its instances. Built-in: 4. */
+        private Integer maxHttpConcurrency;
+
+        private final FuelCosts fuelCosts = new FuelCosts();
+
         private final Capabilities capabilities = new Capabilities();
 
         public DataSize getMaxMemory() {
@@ -382,8 +473,95 @@ public class GraftProperties {
             this.mode = mode;
         }
 
+        public Duration getHttpTimeout() {
+            return httpTimeout;
+        }
+
+        public void setHttpTimeout(Duration httpTimeout) {
+            this.httpTimeout = httpTimeout;
+        }
+
+        public DataSize getMaxHttpResponseBytes() {
+            return maxHttpResponseBytes;
+        }
+
+        public void setMaxHttpResponseBytes(DataSize maxHttpResponseBytes) {
+            this.maxHttpResponseBytes = maxHttpResponseBytes;
+        }
+
+        public Integer getMaxHttpConcurrency() {
+            return maxHttpConcurrency;
+        }
+
+        public void setMaxHttpConcurrency(Integer maxHttpConcurrency) {
+            this.maxHttpConcurrency = maxHttpConcurrency;
+        }
+
+        public FuelCosts getFuelCosts() {
+            return fuelCosts;
+        }
+
         public Capabilities getCapabilities() {
             return capabilities;
+        }
+    }
+
+    /** Weights of the fuel cost model; each unset value is inherited (defaults, then built-in). */
+    public static class FuelCosts {
+
+        /** Fuel per executed instruction. Built-in: 1. */
+        private Long instructionCost;
+
+        /** Extra fuel per byte of memory.copy, memory.fill and memory.init. Built-in: 1. */
+        private Long bulkMemoryPerByte;
+
+        /** Extra fuel per requested 64 KiB page of memory.grow. Built-in: 1000. */
+        private Long memoryGrowPerPage;
+
+        /** Fuel charged per host function call. Built-in: 100. */
+        private Long hostCallFixed;
+
+        /** Fuel charged per byte a host function moves in or out of the plugin. Built-in: 1. */
+        private Long hostCallPerByte;
+
+        public Long getInstructionCost() {
+            return instructionCost;
+        }
+
+        public void setInstructionCost(Long instructionCost) {
+            this.instructionCost = instructionCost;
+        }
+
+        public Long getBulkMemoryPerByte() {
+            return bulkMemoryPerByte;
+        }
+
+        public void setBulkMemoryPerByte(Long bulkMemoryPerByte) {
+            this.bulkMemoryPerByte = bulkMemoryPerByte;
+        }
+
+        public Long getMemoryGrowPerPage() {
+            return memoryGrowPerPage;
+        }
+
+        public void setMemoryGrowPerPage(Long memoryGrowPerPage) {
+            this.memoryGrowPerPage = memoryGrowPerPage;
+        }
+
+        public Long getHostCallFixed() {
+            return hostCallFixed;
+        }
+
+        public void setHostCallFixed(Long hostCallFixed) {
+            this.hostCallFixed = hostCallFixed;
+        }
+
+        public Long getHostCallPerByte() {
+            return hostCallPerByte;
+        }
+
+        public void setHostCallPerByte(Long hostCallPerByte) {
+            this.hostCallPerByte = hostCallPerByte;
         }
     }
 
@@ -410,6 +588,19 @@ public class GraftProperties {
 
         /** Environment variables the plugin sees through WASI, by name. */
         private Map<String, String> env;
+
+        /**
+         * Read-only files as "GUEST=HOST" entries: the guest path the plugin sees (e.g. "/data") and a host
+         * folder or file ("file:/srv/data", a bare path, or "classpath:static"), copied into an in-memory file
+         * system when the plugin loads (never exposed live). Implies wasi.
+         */
+        private List<String> files;
+
+        /**
+         * Hosts the plugin may reach with Extism's http_request: "[scheme://]host[:port]" matched exactly
+         * (https and its port unless written), or "*.example.com" for subdomains only.
+         */
+        private List<String> allowedHosts;
 
         public List<String> getHostFunctions() {
             return hostFunctions;
@@ -465,6 +656,22 @@ public class GraftProperties {
 
         public void setEnv(Map<String, String> env) {
             this.env = env;
+        }
+
+        public List<String> getFiles() {
+            return files;
+        }
+
+        public void setFiles(List<String> files) {
+            this.files = files;
+        }
+
+        public List<String> getAllowedHosts() {
+            return allowedHosts;
+        }
+
+        public void setAllowedHosts(List<String> allowedHosts) {
+            this.allowedHosts = allowedHosts;
         }
     }
 

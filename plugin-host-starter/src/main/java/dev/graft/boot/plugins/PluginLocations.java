@@ -8,11 +8,12 @@ import java.util.Locale;
 /**
  * Maps a {@code graft.plugins.<id>.location} to a {@link PluginSource}, which streams the bytes under
  * the policy's size cap and checks the sha256 pin. Accepted: {@code classpath:}, {@code file:} (or a
- * bare path), {@code http:} and {@code https:}.
+ * bare path), {@code http:}, {@code https:} and {@code oci://} (pulled, verified and cached by digest).
  */
 public final class PluginLocations {
 
-    static final String ALLOWED = "classpath:..., file:... (or a bare file path), https://... or http://...";
+    static final String ALLOWED = "classpath:..., file:... (or a bare file path), https://..., http://... or "
+            + "oci://host[:port]/repository[:tag|@sha256:...]";
 
     private PluginLocations() {
     }
@@ -28,6 +29,16 @@ public final class PluginLocations {
      */
     public static PluginSource resolve(String id, String prefix, String location, String sha256,
             ClassLoader classLoader) {
+        return resolve(id, prefix, location, sha256, classLoader, OciCacheDirectory.of(null));
+    }
+
+    /**
+     * The source of one configured plugin.
+     *
+     * @param ociCache where modules pulled from OCI registries are cached by digest
+     */
+    public static PluginSource resolve(String id, String prefix, String location, String sha256,
+            ClassLoader classLoader, Path ociCache) {
         String property = prefix + ".location";
         if (location == null || location.isBlank()) {
             throw PolicyResolver.invalid(property, location, "a location is required: " + ALLOWED);
@@ -35,7 +46,7 @@ public final class PluginLocations {
         String trimmed = location.trim();
         PluginSource source;
         try {
-            source = open(id, trimmed, classLoader);
+            source = open(id, trimmed, classLoader, ociCache);
         } catch (IllegalArgumentException e) {
             throw PolicyResolver.invalid(property, location, e.getMessage() + "; allowed: " + ALLOWED);
         }
@@ -52,8 +63,11 @@ public final class PluginLocations {
         return source;
     }
 
-    private static PluginSource open(String id, String location, ClassLoader classLoader) {
+    private static PluginSource open(String id, String location, ClassLoader classLoader, Path ociCache) {
         String lower = location.toLowerCase(Locale.ROOT);
+        if (lower.startsWith("oci:") || lower.startsWith("oci+http:")) {
+            return PluginSource.ofOci(id, location, ociCache);
+        }
         if (lower.startsWith("classpath:")) {
             String resource = location.substring("classpath:".length());
             if (resource.isBlank()) {

@@ -18,6 +18,7 @@ public final class PluginPlanner {
     private final PolicyResolver policies;
     private final List<HostFunctionBinding> offered;
     private final ClassLoader classLoader;
+    private final java.nio.file.Path ociCache;
 
     /**
      * Checks {@code graft.limits.*} and {@code graft.defaults.policy.*} at once.
@@ -27,7 +28,8 @@ public final class PluginPlanner {
      * @param classLoader where extension point classes and {@code classpath:} modules are found
      */
     public PluginPlanner(GraftProperties properties, List<HostFunctionBinding> offered, ClassLoader classLoader) {
-        this.policies = new PolicyResolver(properties.getLimits(), properties.getDefaults().getPolicy());
+        this.policies = new PolicyResolver(properties.getLimits(), properties.getDefaults().getPolicy(), classLoader);
+        this.ociCache = OciCacheDirectory.of(properties);
         this.offered = List.copyOf(offered);
         this.classLoader = classLoader;
     }
@@ -40,7 +42,8 @@ public final class PluginPlanner {
      * @param plugin its settings
      */
     public PluginRegistration plan(String id, String prefix, GraftProperties.Plugin plugin) {
-        PluginSource source = PluginLocations.resolve(id, prefix, plugin.getLocation(), plugin.getSha256(), classLoader);
+        PluginSource source = PluginLocations.resolve(id, prefix, plugin.getLocation(), plugin.getSha256(), classLoader,
+                ociCache);
         PluginSpec.Builder spec = PluginSpec.builder(source)
                 .policy(policies.resolve(prefix + ".policy", plugin.getPolicy()))
                 .config(plugin.getConfig());

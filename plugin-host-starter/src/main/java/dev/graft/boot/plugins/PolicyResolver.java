@@ -1,6 +1,7 @@
 package dev.graft.boot.plugins;
 
 import dev.graft.api.policy.Capabilities;
+import dev.graft.api.policy.CostModel;
 import dev.graft.api.policy.ExecutionMode;
 import dev.graft.api.policy.InstanceMode;
 import dev.graft.api.policy.PluginPolicy;
@@ -29,11 +30,22 @@ public final class PolicyResolver {
 
     private final GraftProperties.Limits limits;
     private final GraftProperties.Policy defaults;
+    private final FileGrants fileGrants;
 
     /** Checks the ceilings themselves, then the defaults against them. */
     public PolicyResolver(GraftProperties.Limits limits, GraftProperties.Policy defaults) {
+        this(limits, defaults, PolicyResolver.class.getClassLoader());
+    }
+
+    /**
+     * Checks the ceilings themselves, then the defaults against them.
+     *
+     * @param classLoader where {@code classpath:} folders of {@code capabilities.files} are found
+     */
+    public PolicyResolver(GraftProperties.Limits limits, GraftProperties.Policy defaults, ClassLoader classLoader) {
         this.limits = limits;
         this.defaults = defaults;
+        this.fileGrants = new FileGrants(classLoader);
         positive(LIMITS_PREFIX + ".max-memory", limits.getMaxMemory());
         positive(LIMITS_PREFIX + ".max-input-bytes", limits.getMaxInputBytes());
         positive(LIMITS_PREFIX + ".max-output-bytes", limits.getMaxOutputBytes());
@@ -82,6 +94,22 @@ public final class PolicyResolver {
         if (mode != null) {
             policy.mode(choice(mode, ExecutionMode.class));
         }
+        Setting<Duration> httpTimeout = pick(prefix, "http-timeout", own.getHttpTimeout(), defaults.getHttpTimeout());
+        if (httpTimeout != null) {
+            positive(httpTimeout.property(), httpTimeout.value());
+            policy.httpTimeout(httpTimeout.value());
+        }
+        policy.maxHttpResponseBytes(bytes(prefix, "max-http-response-bytes", own.getMaxHttpResponseBytes(),
+                defaults.getMaxHttpResponseBytes(), builtIn.maxHttpResponseBytes(), null, null));
+        Setting<Integer> httpConcurrency = pick(prefix, "max-http-concurrency", own.getMaxHttpConcurrency(),
+                defaults.getMaxHttpConcurrency());
+        if (httpConcurrency != null) {
+            if (httpConcurrency.value() <= 0) {
+                throw invalid(httpConcurrency.property(), httpConcurrency.value(), "must be positive");
+            }
+            policy.maxHttpConcurrency(httpConcurrency.value());
+        }
+        policy.fuelCosts(fuelCosts(prefix + ".fuel-costs", own.getFuelCosts(), defaults.getFuelCosts()));
         policy.capabilities(capabilities(prefix + ".capabilities", own.getCapabilities(), defaults.getCapabilities()));
         return policy.build();
     }
@@ -167,7 +195,69 @@ public final class PolicyResolver {
         if (env != null) {
             env.forEach(granted::env);
         }
+        Setting<List<String>> files = pick(prefix, "files", own.getFiles(), fallback.getFiles());
+        if (files != null) {
+            for (String entry : files.value()) {
+                int eq = entry == null ? -1 : entry.indexOf('=');
+                if (eq <= 0 || eq == entry.length() - 1) {
+                    throw invalid(files.property(), entry, "each entry is GUEST=HOST, for example "
+                            + "/data=classpath:static or /etc/app=file:/srv/app-config");
+                }
+                String guest = entry.substring(0, eq).trim();
+                String host = entry.substring(eq + 1).trim();
+                try {
+                    granted.file(guest, fileGrants.resolve(host));
+                } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+                    throw invalid(files.property(), entry, "the host side cannot be granted: " + e.getMessage());
+                }
+            }
+        }
+        Setting<List<String>> hosts = pick(prefix, "allowed-hosts", own.getAllowedHosts(), fallback.getAllowedHosts());
+        if (hosts != null) {
+            java.util.Set<String> entries = new java.util.LinkedHashSet<>();
+            for (String entry : hosts.value()) {
+                if (entry == null || entry.isBlank()) {
+                    throw invalid(hosts.property(), hosts.value(), "host entries must not be blank");
+                }
+                entries.add(entry.trim());
+            }
+            try {
+                dev.graft.host.policy.HostAllowList.of(entries);
+            } catch (IllegalArgumentException e) {
+                throw invalid(hosts.property(), hosts.value(), e.getMessage());
+            }
+            entries.forEach(granted::allowHost);
+        }
         return granted.build();
+    }
+
+    private CostModel fuelCosts(String prefix, GraftProperties.FuelCosts own, GraftProperties.FuelCosts fallback) {
+        CostModel.Builder costs = CostModel.builder();
+        String defaultsPrefix = DEFAULTS_PREFIX + ".fuel-costs";
+        cost(prefix, defaultsPrefix, "instruction-cost", own.getInstructionCost(), fallback.getInstructionCost(),
+                1, CostModel.MAX_INSTRUCTION_COST, costs::instructionCost);
+        cost(prefix, defaultsPrefix, "bulk-memory-per-byte", own.getBulkMemoryPerByte(), fallback.getBulkMemoryPerByte(),
+                0, CostModel.MAX_DYNAMIC_COST, costs::bulkMemoryPerByte);
+        cost(prefix, defaultsPrefix, "memory-grow-per-page", own.getMemoryGrowPerPage(), fallback.getMemoryGrowPerPage(),
+                0, CostModel.MAX_DYNAMIC_COST, costs::memoryGrowPerPage);
+        cost(prefix, defaultsPrefix, "host-call-fixed", own.getHostCallFixed(), fallback.getHostCallFixed(),
+                0, Long.MAX_VALUE, costs::hostCallFixed);
+        cost(prefix, defaultsPrefix, "host-call-per-byte", own.getHostCallPerByte(), fallback.getHostCallPerByte(),
+                0, Long.MAX_VALUE, costs::hostCallPerByte);
+        return costs.build();
+    }
+
+    private static void cost(String prefix, String defaultsPrefix, String knob, Long own, Long fallback, long min,
+            long max, java.util.function.LongConsumer apply) {
+        String property = own != null ? prefix + "." + knob : defaultsPrefix + "." + knob;
+        Long value = own != null ? own : fallback;
+        if (value == null) {
+            return;
+        }
+        if (value < min || value > max) {
+            throw invalid(property, value, "must be between " + min + " and " + max);
+        }
+        apply.accept(value);
     }
 
     private static boolean flag(Boolean own, Boolean fallback) {
