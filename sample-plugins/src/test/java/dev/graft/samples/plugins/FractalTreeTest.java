@@ -202,5 +202,14 @@ class FractalTreeTest {
         // A bad depth writes to stderr (not granted here, so WASI's fd_write is denied) or exits with 2.
         assertThrows(PluginCapabilityException.class,
                 () -> cli.runCommand(List.of("fractal-tree-cli", SEED, "0"), Map.of(), new byte[0]));
+
+        // As a WAGI handler: query pairs as arguments, CGI headers before the SVG.
+        Map<String, String> cgi = Map.of("GATEWAY_INTERFACE", "CGI/1.1", "REQUEST_METHOD", "GET");
+        CommandResult wagi = cli.runCommand(List.of("/tree", "seed=" + SEED, "depth=5", "trunk=100"), cgi, new byte[0]);
+        String head = "Content-Type: image/svg+xml\n\n";
+        assertTrue(wagi.stdoutString().startsWith(head), wagi.stdoutString());
+        assertEquals(GOLDEN.get(5), PluginSource.sha256Hex(java.util.Arrays.copyOfRange(wagi.stdout(), head.length(), wagi.stdout().length)));
+        CommandResult bad = cli.runCommand(List.of("/tree", "seed=x", "depth=99"), cgi, new byte[0]);
+        assertTrue(bad.stdoutString().startsWith("Status: 400\n"), bad.stdoutString());
     }
 }
