@@ -1,0 +1,139 @@
+package dev.graft.samples.erp.quotes;
+
+import dev.graft.api.Extensions;
+import dev.graft.api.PluginException;
+import dev.graft.host.engine.CallOutcome;
+import dev.graft.host.engine.CallStats;
+import dev.graft.host.registry.CircuitBreaker;
+import dev.graft.host.registry.PluginDescriptor;
+import dev.graft.host.registry.PluginRegistry;
+import dev.graft.samples.contracts.Adjustment;
+import dev.graft.samples.contracts.Customer;
+import dev.graft.samples.contracts.PricingRule;
+import dev.graft.samples.contracts.QuoteLine;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.springframework.stereotype.Service;
+
+/**
+ * Prices quote lines with the enabled {@code pricing-rule} plugins, in their configured order, and
+ * records for every call which plugin ran (id and module sha256), what it cost and what it answered.
+ *
+ * <p>Failures follow the extension point's failure policy: with {@code fallback} (this application's
+ * default) the {@link NoAdjustments} default answers, and the run is recorded as {@code fallback} with
+ * the error; with {@code throw} the {@link PluginException} propagates and the API answers with a problem
+ * detail naming the plugin (no quote is stored).
+ */
+@Service
+public class PricingService {
+
+    /** What one line is priced from. */
+    public record LineInput(String sku, String name, String category, int quantity, BigDecimal unitPrice) {
+    }
+
+    /** The result of pricing all lines. */
+    public record Priced(List<Quote.Line> lines, List<Quote.Adjustment> adjustments, List<Quote.RuleRun> ruleRuns,
+            BigDecimal subtotal, BigDecimal adjustmentTotal, BigDecimal total) {
+
+        public boolean failed() {
+            return ruleRuns.stream().anyMatch(r -> !"ok".equals(r.outcome()));
+        }
+    }
+
+    private final Extensions<PricingRule> rules;
+    private final PluginRegistry registry;
+    private final PluginCallTracker tracker;
+
+    public PricingService(Extensions<PricingRule> rules, PluginRegistry registry, PluginCallTracker tracker) {
+        this.rules = rules;
+        this.registry = registry;
+        this.tracker = tracker;
+    }
+
+    public Priced price(Customer customer, String currency, String promoCode, List<LineInput> inputs) {
+        List<String> pluginIds = rules.pluginIds();   // one snapshot of the order for all lines
+        List<Quote.Line> lines = new ArrayList<>();
+        List<Quote.Adjustment> adjustments = new ArrayList<>();
+        List<Quote.RuleRun> runs = new ArrayList<>();
+        BigDecimal subtotal = BigDecimal.ZERO.setScale(2);
+        BigDecimal adjustmentTotal = BigDecimal.ZERO.setScale(2);
+        for (int lineNo = 0; lineNo < inputs.size(); lineNo++) {
+            LineInput in = inputs.get(lineNo);
+            QuoteLine line = new QuoteLine(in.sku(), in.name(), in.category(), in.quantity(), in.unitPrice(), customer,
+                    currency, promoCode);
+            BigDecimal lineAdjustments = BigDecimal.ZERO.setScale(2);
+            for (String pluginId : pluginIds) {
+                Optional<PricingRule> rule = rules.byId(pluginId);
+                if (rule.isEmpty()) {
+                    continue;   // disabled or unloaded since the snapshot
+                }
+                for (Quote.Adjustment a : apply(lineNo, pluginId, rule.get(), line, runs)) {
+                    adjustments.add(a);
+                    lineAdjustments = lineAdjustments.add(a.amount());
+                }
+            }
+            BigDecimal lineTotal = line.total().setScale(2);
+            lines.add(new Quote.Line(in.sku(), in.name(), in.category(), in.quantity(), in.unitPrice(), lineTotal,
+                    lineAdjustments, lineTotal.add(lineAdjustments)));
+            subtotal = subtotal.add(lineTotal);
+            adjustmentTotal = adjustmentTotal.add(lineAdjustments);
+        }
+        return new Priced(lines, adjustments, runs, subtotal, adjustmentTotal, subtotal.add(adjustmentTotal));
+    }
+
+    private List<Quote.Adjustment> apply(int lineNo, String pluginId, PricingRule rule, QuoteLine line,
+            List<Quote.RuleRun> runs) {
+        String sha256 = registry.descriptor(pluginId).map(PluginDescriptor::sha256).orElse(null);
+        CallStats before = CallStats.lastOnThisThread().orElse(null);
+        long started = System.nanoTime();
+        List<Adjustment> answer;
+        PluginCallTracker.Trace trace;
+        tracker.begin();
+        try {
+            answer = rule.apply(line);   // with on-failure: throw, a PluginException leaves here
+        } finally {
+            trace = tracker.end();
+        }
+        long elapsedMicros = (System.nanoTime() - started) / 1000;
+        Optional<PluginCallTracker.EngineCall> engineCall = trace.engineCalls().stream()
+                .filter(c -> c.pluginId().equals(pluginId)).reduce((first, second) -> second);
+        if (trace.fellBack()) {
+            PluginException failure = trace.thrown() != null ? trace.thrown()
+                    : engineCall.map(PluginCallTracker.EngineCall::failure).orElse(null);
+            long fuel = engineCall.map(c -> c.stats().fuelConsumed()).orElse(-1L);
+            String errorType = failure != null ? failure.getClass().getSimpleName() : "PluginUnavailableException";
+            String error = failure != null ? failure.getMessage() : unavailableReason(pluginId);
+            runs.add(new Quote.RuleRun(lineNo, pluginId, sha256, "fallback", 0, fuel, elapsedMicros, errorType,
+                    truncate(error, 2000)));
+            return List.of();
+        }
+        // A successful typed call: its cost is what the engine recorded on this thread right after it.
+        CallStats after = CallStats.lastOnThisThread().orElse(null);
+        long fuel = after != null && after != before ? after.fuelConsumed()
+                : engineCall.filter(c -> c.outcome() == CallOutcome.OK).map(c -> c.stats().fuelConsumed()).orElse(-1L);
+        List<Quote.Adjustment> result = new ArrayList<>();
+        for (Adjustment a : answer) {
+            result.add(new Quote.Adjustment(lineNo, pluginId, sha256, a.ruleId(), a.amount().setScale(2,
+                    java.math.RoundingMode.HALF_UP), truncate(a.reason(), 1000), fuel));
+        }
+        runs.add(new Quote.RuleRun(lineNo, pluginId, sha256, "ok", result.size(), fuel, elapsedMicros, null, null));
+        return result;
+    }
+
+    private String unavailableReason(String pluginId) {
+        Optional<CircuitBreaker.Status> breaker = registry.breaker(pluginId);
+        if (breaker.isPresent() && breaker.get().quarantined()) {
+            CircuitBreaker.Status b = breaker.get();
+            return "plugin '" + pluginId + "': is quarantined after " + b.failureThreshold()
+                    + " consecutive failures; its calls are answered by the default for " + b.coolDown();
+        }
+        return "plugin '" + pluginId + "': was not serving when called ("
+                + registry.descriptor(pluginId).map(d -> d.state().name().toLowerCase()).orElse("unloaded") + ")";
+    }
+
+    static String truncate(String s, int max) {
+        return s == null || s.length() <= max ? s : s.substring(0, max - 1) + "…";
+    }
+}
