@@ -27,6 +27,7 @@ WASM=(
   regional-tax/regional-tax.wasm
   fractal-tree/fractal-tree.wasm
   fractal-tree/fractal-tree-cli.wasm
+  wagi-echo/wagi-echo.wasm
 )
 
 if [ $CHECK = 1 ]; then
@@ -51,6 +52,8 @@ rust regional-tax regional_tax cdylib wasm32-unknown-unknown src/lib.rs regional
 rust fractal-tree fractal_tree cdylib wasm32-unknown-unknown src/lib.rs fractal-tree.wasm
 # The WASI command (_start): args in, SVG on stdout.
 rust fractal-tree fractal_tree_cli bin wasm32-wasi src/main.rs fractal-tree-cli.wasm
+# A WAGI handler that echoes what it receives.
+rust wagi-echo wagi_echo bin wasm32-wasi src/main.rs wagi-echo.wasm
 
 # ---- C: clang-14 + wasi-libc as a reactor; --strip-all drops the name and producers sections.
 (cd promo-codes && clang-14 --target=wasm32-wasi -mexec-model=reactor -Os -Wall -Wextra -Werror \
@@ -72,6 +75,7 @@ const rules = {
   "regional-tax/regional-tax.wasm": [["extism:host/env"], ["apply_rule"]],
   "fractal-tree/fractal-tree.wasm": [["extism:host/env"], ["render_tree"]],
   "fractal-tree/fractal-tree-cli.wasm": [["wasi_snapshot_preview1"], ["_start"]],
+  "wagi-echo/wagi-echo.wasm": [["wasi_snapshot_preview1"], ["_start"]],
 };
 for (const [file, [modules, exports]] of Object.entries(rules)) {
   const m = new WebAssembly.Module(fs.readFileSync(file));

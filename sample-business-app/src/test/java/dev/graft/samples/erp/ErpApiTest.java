@@ -264,19 +264,19 @@ class ErpApiTest {
         mvc.perform(get("/api/trees").param("depth", "2")).andExpect(status().isOk());
         mvc.perform(get("/api/plugins"))
                 .andExpect(status().isOk())
-                .andExpect(jsonPath("$[*].id").value(contains("fractal-tree", "volume-discount", "customer-tier", "promo-codes", "regional-tax")))
-                .andExpect(jsonPath("$[1].sha256").value(PINS.get("volume-discount")))
+                .andExpect(jsonPath("$[*].id").value(contains("fractal-tree", "tree-wagi", "wagi-echo", "volume-discount", "customer-tier", "promo-codes", "regional-tax")))
+                .andExpect(jsonPath("$[3].sha256").value(PINS.get("volume-discount")))
                 .andExpect(jsonPath("$[0].policy.fuel").value(40_000_000))
-                .andExpect(jsonPath("$[2].policy.capabilities.hostFunctions[0]").value("erp_customer_tier"))
+                .andExpect(jsonPath("$[4].policy.capabilities.hostFunctions[0]").value("erp_customer_tier"))
                 .andExpect(jsonPath("$[0].statistics.calls").value(greaterThan(0)))
-                .andExpect(jsonPath("$[4].required").value(true));
+                .andExpect(jsonPath("$[6].required").value(true));
         mvc.perform(post("/api/plugins/promo-codes/reload")).andExpect(status().isOk())
                 .andExpect(jsonPath("$.state").value("enabled"))
                 .andExpect(jsonPath("$.sha256").value(PINS.get("promo-codes")));
         mvc.perform(post("/api/plugins/promo-codes/explode")).andExpect(status().isBadRequest())
                 .andExpect(content().contentTypeCompatibleWith(PROBLEM_JSON));
         mvc.perform(post("/api/plugins/nope/disable")).andExpect(status().isNotFound());
-        mvc.perform(get("/actuator/graft")).andExpect(status().isOk()).andExpect(jsonPath("$.plugins", hasSize(5)));
+        mvc.perform(get("/actuator/graft")).andExpect(status().isOk()).andExpect(jsonPath("$.plugins", hasSize(7)));
     }
 
     @Test
@@ -313,5 +313,22 @@ class ErpApiTest {
         postQuote("{\"customerId\": 3, \"lines\": [{\"sku\": \"LAMP-LED\", \"quantity\": 10}]}")
                 .andExpect(status().isCreated())
                 .andExpect(jsonPath("$.lines[0].adjustments[0].ruleId").value("volume-discount"));
+    }
+
+    @Test
+    void treeAndEchoAreServedAsWagiRoutePlugins() throws Exception {
+        // The query string itself reaches a WAGI plugin, so it is written into the URL here.
+        mvc.perform(get(java.net.URI.create("/tree?seed=Hello%20WASM&depth=5&trunk=100")))
+                .andExpect(status().isOk())
+                .andExpect(header().string("Content-Type", startsWith("image/svg+xml")))
+                .andExpect(content().string(startsWith("<svg")));
+        mvc.perform(get("/tree?seed=x&depth=99"))
+                .andExpect(status().isBadRequest());
+
+        String echo = mvc.perform(post(java.net.URI.create("/echo/hello?who=Zo%C3%AB")).content("the body"))
+                .andExpect(status().isOk())
+                .andReturn().getResponse().getContentAsString(java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(echo).contains("0: /echo/hello", "who=Zoë", "REQUEST_METHOD=POST",
+                "ERP_GREETING=served by a Wasm plugin", "# body (8 bytes)", "the body");
     }
 }

@@ -215,7 +215,7 @@ class PricingRulesTest {
 
     @Test
     void pluginsLockMatchesTheCommittedFiles() throws Exception {
-        assertEquals(6, Samples.LOCK.size());
+        assertEquals(7, Samples.LOCK.size());
         for (var entry : Samples.LOCK.entrySet()) {
             byte[] bytes = java.nio.file.Files.readAllBytes(Samples.path(entry.getKey()));
             assertEquals(entry.getValue(), dev.graft.host.source.PluginSource.sha256Hex(bytes), entry.getKey());
