@@ -16,8 +16,8 @@ public record CallStats(long elapsedNanos, long memoryHighWaterBytes, long fuelC
     private static final ThreadLocal<CallStats> LAST = new ThreadLocal<>();
 
     /**
-     * The stats of the last successful plugin call made on this thread, for typed calls whose
-     * result is a plain Java value.
+     * The stats of the last plugin call made on this thread if it succeeded (empty after a failed
+     * one), for typed calls whose result is a plain Java value.
      */
     public static Optional<CallStats> lastOnThisThread() {
         return Optional.ofNullable(LAST.get());

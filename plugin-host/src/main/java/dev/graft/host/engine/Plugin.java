@@ -291,6 +291,7 @@ public final class Plugin implements PluginCaller, AutoCloseable {
      * failure translation, listeners, and release or disposal of the instance.
      */
     private <R> R run(String export, long fuelBudget, WasiSandbox.CommandIo command, Work<R> work) {
+        CallStats.recordOnThisThread(null); // a failed call leaves no stale figures behind
         Watchdog.CallTimer timer = Watchdog.shared().start(spec.policy().timeout().toNanos());
         PluginInstance instance = null;
         boolean healthy = false;

@@ -1,6 +1,8 @@
 package dev.graft.host.registry;
 
 import dev.graft.api.PluginException;
+import dev.graft.api.PluginFuelExhaustedException;
+import dev.graft.api.PluginPayloadException;
 import dev.graft.api.PluginQuarantinedException;
 import dev.graft.api.PluginUnavailableException;
 import dev.graft.host.binding.ExtensionContract;
@@ -75,7 +77,8 @@ final class GuardedExtension implements InvocationHandler {
         Object result;
         try {
             result = intercepted(policies.interceptors(), 0, export, () -> callTarget(method, args));
-        } catch (PluginUnavailableException e) {
+        } catch (PluginUnavailableException | PluginFuelExhaustedException | PluginPayloadException e) {
+            // Not a sign of a broken plugin: unavailable, or this input is too big for its budget or caps.
             breaker.onIgnored();
             return failed(method, args, breaker, e);
         } catch (PluginException e) {

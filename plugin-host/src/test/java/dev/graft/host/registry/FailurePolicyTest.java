@@ -117,6 +117,18 @@ class FailurePolicyTest {
     }
 
     @Test
+    void fuelAndPayloadRefusalsDoNotQuarantine() {
+        registry.configureBreaker(1, Duration.ofHours(1));
+        registry.load(PluginSpec.builder(PluginSource.ofBytes("tight", answering("hello")))
+                .policy(PluginPolicy.builder().fuel(10).maxInputBytes(64).build()).extensionPoint(Greeter.class).build());
+        Greeter greeter = registry.extensions(Greeter.class).list().get(0);
+        // Too little fuel and too big an input say something about this call, not about the plugin.
+        assertThrows(dev.graft.api.PluginFuelExhaustedException.class, () -> greeter.greet("x"));
+        assertThrows(dev.graft.api.PluginPayloadException.class, () -> greeter.greet("x".repeat(100)));
+        assertEquals(PluginState.ENABLED, registry.descriptor("tight").orElseThrow().state());
+    }
+
+    @Test
     void thresholdZeroSwitchesTheBreakerOff() {
         registry.configureBreaker(0, Duration.ofSeconds(30));
         registry.load(flaky("f"));
