@@ -8,6 +8,7 @@ import dev.graft.host.engine.GraftEngine;
 import dev.graft.host.engine.Plugin;
 import dev.graft.host.engine.PluginSpec;
 import dev.graft.host.source.OciReference;
+import dev.graft.host.source.OciRegistry;
 import dev.graft.host.source.PluginSource;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -108,7 +109,7 @@ final class PluginOptions {
                 throw new GraftCommand.UsageException(e.getMessage());
             }
             String id = ref.repository().substring(ref.repository().lastIndexOf('/') + 1);
-            PluginSource source = PluginSource.ofOci(id, module, OciCache.directory());
+            PluginSource source = PluginSource.ofOci(id, module, OciRegistry.defaultCacheDirectory());
             return sha256 == null ? source : source.pinned(sha256);
         }
         String id = Path.of(URI.create("file:///").resolve(module.replace(" ", "%20")).getPath()).getFileName().toString();

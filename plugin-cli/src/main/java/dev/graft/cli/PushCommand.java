@@ -38,7 +38,7 @@ final class PushCommand implements Callable<Integer> {
         }
         try {
             byte[] bytes = Files.readAllBytes(module);
-            String digest = new OciRegistry(OciCache.directory()).push(bytes, ref);
+            String digest = new OciRegistry(OciRegistry.defaultCacheDirectory()).push(bytes, ref);
             System.out.println(ref.toString().replaceAll(":[^:/@]+$", "") + "@" + digest);
             err.println("pushed " + module + " (module sha256 " + PluginSource.sha256Hex(bytes) + ") as " + ref);
             return ExitCodes.OK;

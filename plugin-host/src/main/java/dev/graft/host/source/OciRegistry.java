@@ -41,6 +41,20 @@ public final class OciRegistry {
     private final Path cache;
     private final HttpClient client;
 
+    /**
+     * The default cache folder: {@code $GRAFT_OCI_CACHE}, else {@code $XDG_CACHE_HOME/graft/oci}, else
+     * {@code ~/.cache/graft/oci}.
+     */
+    public static Path defaultCacheDirectory() {
+        String explicit = System.getenv("GRAFT_OCI_CACHE");
+        if (explicit != null && !explicit.isBlank()) {
+            return Path.of(explicit);
+        }
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+        return base.resolve("graft").resolve("oci");
+    }
+
     /** A registry client caching in {@code cacheDirectory} (created when needed). */
     public OciRegistry(Path cacheDirectory) {
         this.cache = cacheDirectory;
