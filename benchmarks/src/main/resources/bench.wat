@@ -9,6 +9,9 @@
   (import "extism:host/env" "output_set" (func $output_set (param i64 i64)))
   (memory (export "memory") 2)
 
+  ;; A trivial Extism export: no input, no output (instantiation and pool checkout cost).
+  (func (export "noop") (result i32) (i32.const 0))
+
   ;; Extism echo, copying 8 bytes per kernel call as the PDKs do.
   (func (export "echo") (result i32)
     (local $n i64) (local $i i64) (local $buf i64)

@@ -9,7 +9,6 @@ import dev.graft.api.policy.CostModel;
 import dev.graft.api.policy.InstanceMode;
 import dev.graft.api.policy.PluginPolicy;
 import dev.graft.benchmarks.Fixtures.QuoteLine;
-import dev.graft.host.engine.GraftEngine;
 import dev.graft.host.engine.PluginSpec;
 import dev.graft.host.metering.FuelMetering;
 import dev.graft.host.source.PluginSource;
@@ -28,8 +27,9 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * What fuel metering costs, compiled mode, metered against unmetered in one run: a tight integer loop
- * and recursive fib on raw Chicory (the pass's own overhead), and a typed JSON call through Graft.
- * Compare the two {@code metering} values of each benchmark as a ratio.
+ * and recursive fib on raw Chicory (the pass's own overhead), and typed JSON calls through Graft (an
+ * echo, and the volume-discount sample plugin). Compare the two {@code metering} values of each
+ * benchmark as a ratio; the fractal tree, metered and unmetered, is in {@link FractalTreeBenchmark}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -45,6 +45,7 @@ public class FuelOverheadBenchmark {
     private ExportFunction sumLoop;
     private ExportFunction fib;
     private TypedCallBenchmark.Echo echo;
+    private dev.graft.samples.contracts.PricingRule pricing;
 
     @Setup
     public void setUp() {
@@ -62,9 +63,10 @@ public class FuelOverheadBenchmark {
 
         PluginPolicy policy = PluginPolicy.builder().instances(InstanceMode.POOLED).poolSize(2)
                 .fuel(metered ? PluginPolicy.DEFAULT_FUEL : 0).build();
-        echo = GraftEngine.create().load(PluginSpec.builder(PluginSource.ofBytes("echo", Fixtures.BENCH_WASM))
+        echo = Fixtures.ENGINE.load(PluginSpec.builder(PluginSource.ofBytes("echo", Fixtures.BENCH_WASM))
                 .policy(policy).extensionPoint(TypedCallBenchmark.Echo.class).build())
                 .extension(TypedCallBenchmark.Echo.class);
+        pricing = Fixtures.pricingRule(policy);
     }
 
     /** 100,000 iterations of a multiply, remainder and add. */
@@ -83,5 +85,11 @@ public class FuelOverheadBenchmark {
     @Benchmark
     public QuoteLine typedJsonCall() {
         return echo.roundTrip(Fixtures.LINE);
+    }
+
+    /** The volume-discount sample plugin's typed pricing call (about 260 bytes in, 190 out). */
+    @Benchmark
+    public java.util.List<dev.graft.samples.contracts.Adjustment> typedPricingCall() {
+        return pricing.apply(Fixtures.PRICING_LINE);
     }
 }
