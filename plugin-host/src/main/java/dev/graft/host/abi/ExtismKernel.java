@@ -110,7 +110,7 @@ public final class ExtismKernel {
     /** The {@code extism:host/env} functions bound to this kernel. */
     public List<HostFunction> envFunctions() {
         List<HostFunction> fns = new ArrayList<>();
-        env(fns, "alloc", args -> new long[] {memory.alloc(args[0], "alloc of " + args[0] + " bytes in '" + export + "'")});
+        env(fns, "alloc", args -> new long[] {memory.alloc(args[0], () -> "alloc of " + args[0] + " bytes in '" + export + "'")});
         env(fns, "free", args -> {
             memory.free(args[0]);
             return null;

@@ -5,6 +5,7 @@ import dev.graft.host.policy.MemoryBudget;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * The Extism kernel's memory, kept in Java: blocks the plugin allocates with {@code alloc} and
@@ -26,7 +27,7 @@ final class KernelMemory {
     }
 
     /** Allocates a zeroed block; throws {@code PluginMemoryLimitException} when over the cap. */
-    long alloc(long length, String attempted) {
+    long alloc(long length, Supplier<String> attempted) {
         if (length < 0) {
             throw new TrapException("extism kernel: alloc of negative length " + length);
         }
@@ -42,7 +43,7 @@ final class KernelMemory {
 
     /** Allocates a block holding a copy of {@code data}. */
     long allocBytes(byte[] data, String attempted) {
-        long offset = alloc(data.length, attempted);
+        long offset = alloc(data.length, () -> attempted);
         System.arraycopy(data, 0, bytes, (int) offset, data.length);
         return offset;
     }

@@ -81,9 +81,17 @@ public final class MemoryBudget {
 
     /** The kernel's buffers want to total {@code newKernelBytes}; throws when that breaks the cap. */
     public void setKernelBytes(long newKernelBytes, String attempted) {
+        setKernelBytes(newKernelBytes, () -> attempted);
+    }
+
+    /**
+     * As {@link #setKernelBytes(long, String)}, describing the attempt only when it is refused (an
+     * allocation is a hot path).
+     */
+    public void setKernelBytes(long newKernelBytes, java.util.function.Supplier<String> attempted) {
         long total = linearBytes + newKernelBytes + varBytes;
         if (newKernelBytes > kernelBytes && total > limitBytes) {
-            throw new PluginMemoryLimitException(pluginId, MAX_MEMORY, limitBytes, total, attempted);
+            throw new PluginMemoryLimitException(pluginId, MAX_MEMORY, limitBytes, total, attempted.get());
         }
         kernelBytes = newKernelBytes;
         track();
