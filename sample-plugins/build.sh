@@ -41,8 +41,10 @@ for f in "${WASM[@]}"; do mkdir -p "$OUT/$(dirname "$f")"; done
 # ---- Rust: Debian's rustc, no cargo, no crates. Paths are relative to the plugin folder and
 # remapped; symbols and debug info stripped, so the bytes do not depend on where the tree lives.
 RUSTC=/usr/bin/rustc
+# A 64 KiB shadow stack instead of Rust's default 1 MiB: the plugins recurse only a few levels, and
+# every fresh instance would otherwise allocate and zero 17 pages (benchmarks: 335 µs per instance).
 RUSTFLAGS=(--edition 2021 -C opt-level=s -C panic=abort -C lto -C codegen-units=1 -C debuginfo=0
-  -C strip=symbols -A dead_code "--remap-path-prefix=$HERE=.")
+  -C strip=symbols -C link-arg=-zstack-size=65536 -A dead_code "--remap-path-prefix=$HERE=.")
 rust() { # folder crate-name crate-type target source output
   (cd "$1" && "$RUSTC" "${RUSTFLAGS[@]}" --crate-name "$2" --crate-type "$3" --target "$4" -o "$OUT/$1/$6" "$5")
 }
