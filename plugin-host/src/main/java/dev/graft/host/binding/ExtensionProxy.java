@@ -33,21 +33,10 @@ public final class ExtensionProxy implements InvocationHandler {
         this.fuelBudget = (FuelBudget<Object>) fuelBudget;
     }
 
-    /** A proxy using the default JSON codec; {@code pluginId} names the plugin in codec errors. */
-    public static <T> T create(Class<T> type, ExtensionContract contract, PluginCaller caller, String pluginId) {
-        return create(type, contract, caller, DEFAULT_CODEC, pluginId, null);
-    }
-
     /** A proxy with the default codec whose calls' fuel budgets come from {@code fuelBudget} (may be null). */
     public static <T> T create(Class<T> type, ExtensionContract contract, PluginCaller caller, String pluginId,
             FuelBudget<?> fuelBudget) {
         return create(type, contract, caller, DEFAULT_CODEC, pluginId, fuelBudget);
-    }
-
-    /** A proxy using the given codec; {@code pluginId} names the plugin in codec errors. */
-    public static <T> T create(Class<T> type, ExtensionContract contract, PluginCaller caller, PayloadCodec codec,
-            String pluginId) {
-        return create(type, contract, caller, codec, pluginId, null);
     }
 
     /**

@@ -477,7 +477,7 @@ public final class PluginRegistry implements AutoCloseable {
 
     private <T> T proxyOf(String id, PluginVersion version, Class<T> type) {
         return version.proxy(type, t -> GuardedExtension.wrap(id, t, ExtensionProxy.create(t, ExtensionContract.of(t),
-                new RoutingCaller(id, version, t), codec, id), policies));
+                new RoutingCaller(id, version, t), codec, id, version.spec().fuelBudgets().get(t)), policies));
     }
 
     private PluginVersion loadVersion(PluginSpec spec) {

@@ -129,6 +129,15 @@ class FailurePolicyTest {
     }
 
     @Test
+    void viewsHonourTheSpecsFuelBudgetHook() {
+        registry.load(PluginSpec.builder(PluginSource.ofBytes("scaled", answering("hello")))
+                .policy(PluginPolicy.builder().fuel(10).build()).extensionPoint(Greeter.class)
+                .fuelBudget(Greeter.class, (String name, long base) -> base + 1_000_000L).build());
+        // The policy's 10 units would not do; the hook's budget does.
+        assertEquals("hello", registry.extensions(Greeter.class).list().get(0).greet("x"));
+    }
+
+    @Test
     void thresholdZeroSwitchesTheBreakerOff() {
         registry.configureBreaker(0, Duration.ofSeconds(30));
         registry.load(flaky("f"));
