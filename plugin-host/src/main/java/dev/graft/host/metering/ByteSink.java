@@ -16,8 +16,9 @@ final class ByteSink {
         return size;
     }
 
-    void reset() {
+    ByteSink reset() {
         size = 0;
+        return this;
     }
 
     private void ensure(int extra) {

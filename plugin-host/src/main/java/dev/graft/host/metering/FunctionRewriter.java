@@ -2,14 +2,15 @@ package dev.graft.host.metering;
 
 import dev.graft.api.policy.CostModel;
 /**
- * Rewrites one function body at a time: copies the original instructions verbatim and inserts
- * fuel accounting around them (see {@link FuelMetering} for the contract).
+ * Rewrites one function body at a time: copies the original instructions and inserts fuel
+ * accounting around them (see {@link FuelMetering} for the contract).
  *
- * <p>The remaining fuel lives in a new i64 local while the function runs (locals are cheap JVM
- * locals in compiled Chicory; each global access goes through the instance). Instructions are
- * grouped into straight-line segments; a segment's bytes are buffered until the segment ends,
- * then written after a single subtraction of the segment's total cost. One instance is reused
- * for all bodies of a module.
+ * <p>The remaining fuel arrives as a new last i64 parameter and lives in it while the function
+ * runs (a JVM local in compiled Chicory, where each global access goes through the instance), so
+ * the original locals after the parameters move up by one. Instructions are grouped into
+ * straight-line segments; a segment's bytes are buffered until the segment ends, then written
+ * after a single subtraction of the segment's total cost. One instance is reused for all bodies
+ * of a module.
  */
 final class FunctionRewriter {
 
@@ -21,16 +22,20 @@ final class FunctionRewriter {
     private static final byte FRAME_ELSE = 4;
 
     // How a segment is charged when control enters it.
-    private static final int SEGMENT_ENTRY = 0; // function entry: load from the global, charge, check
+    private static final int SEGMENT_ENTRY = 0; // function entry: charge the fuel parameter, check
     private static final int SEGMENT_PLAIN = 1; // charge only
     private static final int SEGMENT_LOOP_HEADER = 2; // charge, then check (bounds every loop)
     private static final int SEGMENT_DEAD = 3; // starts in dead code: never entered
 
     // Opcodes the injected code uses.
-    private static final int UNREACHABLE = 0x00;
+    private static final int BLOCK = 0x02;
     private static final int IF = 0x04;
+    private static final int BR = 0x0C;
     private static final int END = 0x0B;
     private static final int RETURN = 0x0F;
+    private static final int CALL = 0x10;
+    private static final int CALL_INDIRECT = 0x11;
+    private static final int REF_FUNC = 0xD2;
     private static final int EMPTY_BLOCK_TYPE = 0x40;
     private static final int LOCAL_GET = 0x20;
     private static final int LOCAL_SET = 0x21;
@@ -41,7 +46,13 @@ final class FunctionRewriter {
     private static final int I64_LT_S = 0x53;
     private static final int I64_SUB = 0x7D;
     private static final int I64_MUL = 0x7E;
+    private static final int I64_OR = 0x84;
+    private static final int I64_SHL = 0x86;
+    private static final int I64_SHR_U = 0x88;
+    private static final int I32_WRAP_I64 = 0xA7;
     private static final int I64_EXTEND_I32_U = 0xAD;
+    private static final int I32_REINTERPRET_F32 = 0xBC;
+    private static final int F32_REINTERPRET_I32 = 0xBE;
     private static final int I64 = 0x7E;
     private static final int I32 = 0x7F;
 
@@ -49,8 +60,8 @@ final class FunctionRewriter {
     private final long instructionCost;
     private final long growPerPage;
     private final long bulkPerByte;
+    private final ModuleRewriter.Layout layout;
     private final int fuelGlobal;
-    private final int importedFunctions;
 
     private final ByteSink body = new ByteSink(4096); // rewritten instructions of the current function
     private final ByteSink segment = new ByteSink(1024); // current segment, waiting for its charge
@@ -67,24 +78,31 @@ final class FunctionRewriter {
      */
     private int deadDepth;
 
-    private int fuelLocal;
-    private int scratchLocal;
+    private int paramCount;
+    private FuelReturn fuelReturn; // how this function returns fuel
+    private int fuelLocal; // the fuel parameter
+    private int scratchLocal; // i32, for dynamic charges
     private boolean scratchUsed;
+    private int scratchWide; // i64, for unpacking a callee's result
+    private boolean scratchWideUsed;
     private int segmentKind;
     private long segmentCount; // chargeable instructions in the current segment
     private int copyFrom; // first input byte not yet copied into the segment
 
-    FunctionRewriter(byte[] code, CostModel model, int fuelGlobal, int importedFunctions) {
-        this.importedFunctions = importedFunctions;
+    FunctionRewriter(byte[] code, CostModel model, ModuleRewriter.Layout layout) {
         this.code = code;
         this.instructionCost = model.instructionCost();
         this.growPerPage = model.memoryGrowPerPage();
         this.bulkPerByte = model.bulkMemoryPerByte();
-        this.fuelGlobal = fuelGlobal;
+        this.layout = layout;
+        this.fuelGlobal = layout.fuelGlobal;
     }
 
-    /** Rewrites the body in {@code code[start, end)} and appends it, size-prefixed, to {@code out}. */
-    void rewrite(int start, int end, int paramCount, ByteSink out) {
+    /**
+     * Rewrites the body in {@code code[start, end)} of a function with {@code paramCount} parameters
+     * that returns fuel as {@code fuelReturn} says, and appends it, size-prefixed, to {@code out}.
+     */
+    void rewrite(int start, int end, int paramCount, FuelReturn fuelReturn, ByteSink out) {
         WasmReader r = new WasmReader(code, start, end);
         int localEntries = r.index();
         int entriesStart = r.pos;
@@ -94,30 +112,38 @@ final class FunctionRewriter {
             FuelMetering.valueType(r);
         }
         int entriesEnd = r.pos;
-        if (locals + 2 > Integer.MAX_VALUE) {
+        if (locals + 3 > Integer.MAX_VALUE) {
             throw r.malformed("too many locals");
         }
-        // New locals go after all existing ones, so no existing local index moves.
-        fuelLocal = (int) locals;
-        scratchLocal = fuelLocal + 1;
+        this.paramCount = paramCount;
+        this.fuelReturn = fuelReturn;
+        fuelLocal = paramCount;
+        scratchLocal = (int) locals + 1;
         scratchUsed = false;
+        scratchWide = (int) locals + 2;
+        scratchWideUsed = false;
 
         body.reset();
         segment.reset();
         depth = 0;
         deadDepth = 0;
         push(FRAME_FUNCTION);
+        if (fuelReturn.packed()) {
+            // Branches to the function's label now land at the end of this block, where the
+            // result is packed with the fuel: no exit needs code of its own.
+            body.u8(BLOCK).u8(fuelReturn.blockType);
+        }
         segmentKind = SEGMENT_ENTRY;
         segmentCount = 0;
         copyFrom = r.pos;
         rewriteInstructions(r);
 
         function.reset();
-        function.u32(localEntries + 1L + (scratchUsed ? 1 : 0));
+        // The fuel is a parameter; the scratch locals go after the original ones.
+        function.u32(localEntries + (scratchUsed || scratchWideUsed ? 2L : 0L));
         function.bytes(code, entriesStart, entriesEnd - entriesStart);
-        function.u8(1).u8(I64);
-        if (scratchUsed) {
-            function.u8(1).u8(I32);
+        if (scratchUsed || scratchWideUsed) {
+            function.u8(1).u8(I32).u8(1).u8(I64);
         }
         function.bytes(body);
         out.u32(function.size()).bytes(function);
@@ -168,8 +194,15 @@ final class FunctionRewriter {
                         if (r.hasMore()) {
                             throw r.malformed("bytes after the function's final 'end'");
                         }
-                        checkAndPublishAtEnd(at);
-                        flushSegment(r.pos);
+                        if (fuelReturn.packed()) { // this 'end' closes the block; then pack and end
+                            flushSegment(r.pos);
+                            refillIfNegative(body.u8(LOCAL_GET).u32(fuelLocal));
+                            pack(body);
+                            body.u8(END);
+                        } else {
+                            checkAndPublishAtEnd(at);
+                            flushSegment(r.pos);
+                        }
                         return;
                     }
                     if (deadDepth == depth) { // code after the frame is reachable again
@@ -188,14 +221,14 @@ final class FunctionRewriter {
                 case 0x0C: // br
                     segmentCount++;
                     if (branchExitsFunction(r, r.index())) {
-                        publishAndCheck(at);
+                        exitViaGlobal(at);
                     }
                     transfer(r.pos);
                     break;
                 case 0x0D: // br_if
                     segmentCount++;
                     if (branchExitsFunction(r, r.index())) {
-                        publishAndCheck(at);
+                        exitViaGlobal(at);
                     }
                     cut(r.pos, SEGMENT_PLAIN);
                     break;
@@ -207,31 +240,41 @@ final class FunctionRewriter {
                         exits |= branchExitsFunction(r, r.index());
                     }
                     if (exits) {
-                        publishAndCheck(at);
+                        exitViaGlobal(at);
                     }
                     transfer(r.pos);
                     break;
                 }
                 case 0x0F: // return
                     segmentCount++;
-                    publishAndCheck(at);
+                    pending(at);
+                    copyFrom = r.pos;
+                    emitReturn();
                     transfer(r.pos);
                     break;
                 case 0x10: // call
-                    call(at, r.index() < importedFunctions, r.pos);
+                    segmentCount++;
+                    emitCall(layout.returnOf(r.index()), CALL, at, r.pos);
                     break;
-                case 0x11: // call_indirect: the table may hold host functions
+                case 0x11: // call_indirect: through a wrapper or to a host function
                     r.index();
                     r.index();
-                    call(at, true, r.pos);
+                    segmentCount++;
+                    emitCall(null, CALL_INDIRECT, at, r.pos);
                     break;
-                case 0x12: // return_call
-                    tailCall(at, r.index() < importedFunctions, r.pos, 0x10);
+                case 0x12: // return_call: lowered to call + return, see emitReturn
+                    segmentCount++;
+                    emitCall(layout.returnOf(r.index()), CALL, at, r.pos);
+                    emitReturn();
+                    transfer(r.pos);
                     break;
                 case 0x13: // return_call_indirect
                     r.index();
                     r.index();
-                    tailCall(at, true, r.pos, 0x11);
+                    segmentCount++;
+                    emitCall(null, CALL_INDIRECT, at, r.pos);
+                    emitReturn();
+                    transfer(r.pos);
                     break;
                 case 0x1A: // drop
                 case 0x1B: // select
@@ -247,13 +290,27 @@ final class FunctionRewriter {
                 }
                 case 0x20: // local.get
                 case 0x21: // local.set
-                case 0x22: // local.tee
+                case 0x22: { // local.tee: locals after the parameters moved up by one
+                    int local = r.index();
+                    segmentCount++;
+                    if (local >= paramCount) {
+                        pending(at);
+                        segment.u8(op).u32(local + 1L);
+                        copyFrom = r.pos;
+                    }
+                    break;
+                }
+                case REF_FUNC: // a function as a value: its wrapper, which has the original signature
+                    segmentCount++;
+                    pending(at);
+                    segment.u8(op).u32(layout.reference(r.index()));
+                    copyFrom = r.pos;
+                    break;
                 case 0x23: // global.get
                 case 0x24: // global.set
                 case 0x25: // table.get
                 case 0x26: // table.set
                 case 0x3F: // memory.size
-                case 0xD2: // ref.func
                     r.u32();
                     segmentCount++;
                     break;
@@ -474,26 +531,19 @@ final class FunctionRewriter {
         pending(end);
         long cost = segmentCount * instructionCost;
         switch (segmentKind) {
-            case SEGMENT_ENTRY: // load, charge and check: bounds recursion
-                body.u8(GLOBAL_GET).u32(fuelGlobal);
+            case SEGMENT_ENTRY: // charge and check the fuel the caller passed: bounds recursion
+            case SEGMENT_LOOP_HEADER: // charge and check: bounds every loop
+                body.u8(LOCAL_GET).u32(fuelLocal);
                 if (cost > 0) {
-                    body.u8(I64_CONST).s64(cost).u8(I64_SUB);
+                    body.u8(I64_CONST).s64(cost).u8(I64_SUB).u8(LOCAL_TEE).u32(fuelLocal);
                 }
-                body.u8(LOCAL_TEE).u32(fuelLocal);
-                exhaustIfNegative(body);
+                refillIfNegative(body);
                 break;
             case SEGMENT_PLAIN:
                 if (cost > 0) {
                     body.u8(LOCAL_GET).u32(fuelLocal).u8(I64_CONST).s64(cost).u8(I64_SUB)
                             .u8(LOCAL_SET).u32(fuelLocal);
                 }
-                break;
-            case SEGMENT_LOOP_HEADER:
-                body.u8(LOCAL_GET).u32(fuelLocal);
-                if (cost > 0) {
-                    body.u8(I64_CONST).s64(cost).u8(I64_SUB).u8(LOCAL_TEE).u32(fuelLocal);
-                }
-                exhaustIfNegative(body);
                 break;
             default: // dead: never entered, nothing to charge
                 break;
@@ -503,96 +553,112 @@ final class FunctionRewriter {
         segmentCount = 0;
     }
 
-    /** Consumes the i64 fuel value on the stack; if it is negative, publishes the local and traps. */
-    private void exhaustIfNegative(ByteSink to) {
+    /**
+     * Consumes the i64 fuel value on the stack; if it is negative, the refill function tops the
+     * local up from the reserve, or, when the budget is spent, publishes the total and traps.
+     */
+    private void refillIfNegative(ByteSink to) {
         to.u8(I64_CONST).u8(0).u8(I64_LT_S).u8(IF).u8(EMPTY_BLOCK_TYPE)
-                .u8(LOCAL_GET).u32(fuelLocal).u8(GLOBAL_SET).u32(fuelGlobal)
-                .u8(UNREACHABLE).u8(END);
+                .u8(LOCAL_GET).u32(fuelLocal).u8(CALL).u32(layout.refillFunction).u8(LOCAL_SET).u32(fuelLocal)
+                .u8(END);
     }
 
-    /** Before the instruction at {@code at}: write the local back to the global. */
-    private void publish(int at) {
-        pending(at);
+    /** Into the segment: check the local, then write it to the global (before a host call or exit). */
+    private void checkAndPublish() {
+        refillIfNegative(segment.u8(LOCAL_GET).u32(fuelLocal));
         segment.u8(LOCAL_GET).u32(fuelLocal).u8(GLOBAL_SET).u32(fuelGlobal);
     }
 
-    /** Before a return, an exit branch or a possible host call: publish, then trap if negative. */
-    private void publishAndCheck(int at) {
-        if (deadDepth != 0) {
-            return;
+    /** Before a branch that leaves a function returning fuel through the global: check and publish. */
+    private void exitViaGlobal(int at) {
+        if (fuelReturn.packed() || deadDepth != 0) {
+            return; // a packing function's exits land at the end of its block
         }
-        publish(at);
-        trapIfGlobalNegative();
-    }
-
-    private void trapIfGlobalNegative() {
-        segment.u8(GLOBAL_GET).u32(fuelGlobal).u8(I64_CONST).u8(0).u8(I64_LT_S)
-                .u8(IF).u8(EMPTY_BLOCK_TYPE).u8(UNREACHABLE).u8(END);
+        pending(at);
+        checkAndPublish();
     }
 
     /**
-     * Before the function's final 'end': trap if negative, then publish. Not the other way round:
-     * Chicory 1.7.5's compiler fails on a function that branches to its outermost label and whose
-     * last instruction before the final 'end' closes a block.
+     * A {@code return} (or the return after a lowered tail call), the original instruction already
+     * skipped. A packing function branches to the end of its body block instead, which has the
+     * original result types and leads to the one place that packs; that is needed in dead code too,
+     * where a plain {@code return} would no longer type-check.
+     */
+    private void emitReturn() {
+        if (fuelReturn.packed()) {
+            segment.u8(BR).u32(depth - 1L);
+            return;
+        }
+        if (deadDepth == 0) {
+            checkAndPublish();
+        }
+        segment.u8(RETURN);
+    }
+
+    /**
+     * Before the function's final 'end' (fuel returned through the global): check, then publish.
+     * Not the other way round: Chicory 1.7.5's compiler fails on a function that branches to its
+     * outermost label and whose last instruction before the final 'end' closes a block.
      */
     private void checkAndPublishAtEnd(int at) {
         if (deadDepth != 0) {
             return;
         }
         pending(at);
-        segment.u8(LOCAL_GET).u32(fuelLocal);
-        exhaustIfNegative(segment);
-        segment.u8(LOCAL_GET).u32(fuelLocal).u8(GLOBAL_SET).u32(fuelGlobal);
+        checkAndPublish();
     }
 
-    /**
-     * A call in the middle of a segment: publish before (the callee loads the global), reload after
-     * (the callee charged it). A Wasm callee checks on entry; a host function cannot, so the caller
-     * checks before calling one, and no host function runs on exhausted fuel.
-     */
-    private void call(int at, boolean mayCallHost, int end) {
-        segmentCount++;
-        if (deadDepth != 0) {
+    /** Packs the function's result (on the stack, if any) with the fuel local into one i64. */
+    private void pack(ByteSink to) {
+        if (fuelReturn == FuelReturn.ALONE) {
+            to.u8(LOCAL_GET).u32(fuelLocal);
             return;
         }
-        if (mayCallHost) {
-            publishAndCheck(at);
-        } else {
-            publish(at);
+        if (fuelReturn == FuelReturn.WITH_F32) {
+            to.u8(I32_REINTERPRET_F32);
         }
-        pending(end);
-        segment.u8(GLOBAL_GET).u32(fuelGlobal).u8(LOCAL_SET).u32(fuelLocal);
+        to.u8(I64_EXTEND_I32_U).u8(LOCAL_GET).u32(fuelLocal).u8(I64_CONST).u8(32).u8(I64_SHL).u8(I64_OR);
     }
 
     /**
-     * A tail call at {@code code[at, end)}, lowered to the plain call {@code callOpcode} followed by
-     * {@code return}. Chicory 1.7.5's interpreter breaks on a self tail call in a function with
-     * locals beyond its parameters (it copies arguments into every local), and metering adds a
-     * local to every function; its compiler does not run tail calls in constant stack anyway.
-     * A Wasm callee checks before it returns; a host callee may overdraw, so that is checked.
+     * The call instruction {@code code[at, end)}, re-emitted with opcode {@code opcode} (a tail call
+     * becomes a plain call). {@code callee} says how a directly called Wasm function returns fuel;
+     * null means the callee may be a host function (an import, or {@code call_indirect}, whose Wasm
+     * targets are wrappers that use the global). A Wasm callee gets the fuel as its last argument
+     * and checks it on entry; before a possible host call the caller checks and publishes the
+     * fuel, so no host function runs on exhausted fuel and host charges land in the global, which
+     * is reloaded after. Done in dead code too, where the changed signatures must still type-check.
      */
-    private void tailCall(int at, boolean mayCallHost, int end, int callOpcode) {
-        segmentCount++;
-        boolean live = deadDepth == 0;
-        if (live && mayCallHost) {
-            publishAndCheck(at);
-        } else if (live) {
-            publish(at);
-        }
+    private void emitCall(FuelReturn callee, int opcode, int at, int end) {
         pending(at);
-        segment.u8(callOpcode).bytes(code, at + 1, end - at - 1);
-        copyFrom = end;
-        if (live && mayCallHost) {
-            trapIfGlobalNegative();
+        boolean live = deadDepth == 0;
+        if (callee != null) {
+            segment.u8(LOCAL_GET).u32(fuelLocal);
+        } else if (live) {
+            checkAndPublish();
         }
-        segment.u8(RETURN);
-        transfer(end);
+        segment.u8(opcode).bytes(code, at + 1, end - at - 1);
+        copyFrom = end;
+        if (callee == null || callee == FuelReturn.VIA_GLOBAL) {
+            if (live || callee != null) {
+                segment.u8(GLOBAL_GET).u32(fuelGlobal).u8(LOCAL_SET).u32(fuelLocal);
+            }
+        } else if (callee == FuelReturn.ALONE) {
+            segment.u8(LOCAL_SET).u32(fuelLocal);
+        } else { // split (fuel << 32) | result
+            scratchWideUsed = true;
+            segment.u8(LOCAL_TEE).u32(scratchWide).u8(I32_WRAP_I64);
+            if (callee == FuelReturn.WITH_F32) {
+                segment.u8(F32_REINTERPRET_I32);
+            }
+            segment.u8(LOCAL_GET).u32(scratchWide).u8(I64_CONST).u8(32).u8(I64_SHR_U).u8(LOCAL_SET).u32(fuelLocal);
+        }
     }
 
     /**
      * Before the instruction at {@code at}, whose top operand is an i32 amount (pages or bytes):
-     * charge amount × {@code perUnit} and trap at once if the fuel cannot pay, so the operation
-     * never runs unpaid. The amount goes through the scratch local to stay on the stack.
+     * charge amount × {@code perUnit} and check at once, so the operation never runs unpaid. The
+     * amount goes through the scratch local to stay on the stack.
      */
     private void chargeDynamic(int at, long perUnit) {
         if (perUnit == 0 || deadDepth != 0) {
@@ -607,7 +673,7 @@ final class FunctionRewriter {
             segment.u8(I64_CONST).s64(perUnit).u8(I64_MUL);
         }
         segment.u8(I64_SUB).u8(LOCAL_TEE).u32(fuelLocal);
-        exhaustIfNegative(segment);
+        refillIfNegative(segment);
         segment.u8(LOCAL_GET).u32(scratchLocal);
     }
 }

@@ -20,6 +20,8 @@ import com.dylibso.chicory.wasm.UninstantiableException;
 import com.dylibso.chicory.wasm.WasmModule;
 import dev.graft.host.metering.Metered.Mode;
 import dev.graft.host.metering.Metered.Outcome;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -102,18 +104,21 @@ class FuelExhaustionTest {
                 CostModel.defaults().withStartFuel(1000));
         WasmModule module = Parser.parse(metered);
         // Chicory runs the start function inside build(); a GlobalFactory lets the host keep the
-        // fuel global, which is the last global the module defines.
-        GlobalInstance[] last = new GlobalInstance[1];
+        // fuel and reserve globals, the last two the module defines.
+        List<GlobalInstance> globals = new ArrayList<>();
         Instance.Builder builder = Instance.builder(module).withGlobalFactory((low, high, type, mutability) -> {
-            last[0] = new GlobalInstance(low, high, type, mutability);
-            return last[0];
+            GlobalInstance global = new GlobalInstance(low, high, type, mutability);
+            globals.add(global);
+            return global;
         });
         if (mode == Mode.COMPILED) {
             builder.withMachineFactory(MachineFactoryCompiler.compile(module));
         }
         UninstantiableException failure = assertThrows(UninstantiableException.class, builder::build);
         assertInstanceOf(TrapException.class, failure.getCause());
-        assertEquals(-1, last[0].getValue());
+        assertEquals(3, globals.size());
+        assertEquals(-1, globals.get(1).getValue());
+        assertEquals(0, globals.get(2).getValue());
     }
 
     @ParameterizedTest
