@@ -119,7 +119,12 @@ public final class FuelMetering {
     public static byte[] instrument(byte[] wasm, CostModel model) {
         Objects.requireNonNull(wasm, "wasm");
         Objects.requireNonNull(model, "model");
-        return new ModuleRewriter(wasm, model).run();
+        return new ModuleRewriter(wasm, model, ModuleRewriter.COUNTER_LIMIT).run();
+    }
+
+    /** As {@link #instrument(byte[], CostModel)}, with a smaller counter limit (tests: refill often). */
+    static byte[] instrument(byte[] wasm, CostModel model, long counterLimit) {
+        return new ModuleRewriter(wasm, model, counterLimit).run();
     }
 
     /** Reads one value type; only single-byte MVP, SIMD and reference types are supported. */

@@ -50,6 +50,7 @@ final class ModuleRewriter {
 
     private final byte[] wasm;
     private final CostModel model;
+    private final long counterLimit;
     private final ByteSink out;
     private final ByteSink content = new ByteSink(256);
 
@@ -69,9 +70,14 @@ final class ModuleRewriter {
     private int refillType;
     private int wrapperCount;
 
-    ModuleRewriter(byte[] wasm, CostModel model) {
+    /** @param counterLimit {@link #COUNTER_LIMIT}, or less to exercise the refill in tests */
+    ModuleRewriter(byte[] wasm, CostModel model, long counterLimit) {
+        if (counterLimit < 1 || counterLimit > COUNTER_LIMIT) {
+            throw new IllegalArgumentException("counter limit " + counterLimit + " outside 1.." + COUNTER_LIMIT);
+        }
         this.wasm = wasm;
         this.model = model;
+        this.counterLimit = counterLimit;
         this.out = new ByteSink(wasm.length + wasm.length / 4 + 64);
     }
 
@@ -635,7 +641,7 @@ final class ModuleRewriter {
             b.u8(0x20).u32(p);
         }
         b.u8(0x23).u32(layout.fuelGlobal).u8(0x22).u32(scratch)
-                .u8(0x42).s64(COUNTER_LIMIT).u8(0x56) // i64.gt_u: negative or above the limit
+                .u8(0x42).s64(counterLimit).u8(0x56) // i64.gt_u: negative or above the limit
                 .u8(0x04).u8(0x40).u8(0x20).u32(scratch).u8(0x10).u32(layout.refillFunction).u8(0x21).u32(scratch).u8(0x0B)
                 .u8(0x20).u32(scratch)
                 .u8(0x10).u32(importedFunctions + defined);
@@ -672,9 +678,9 @@ final class ModuleRewriter {
                 .u8(0x04).u8(0x40)
                 .u8(0x20).u32(0).u8(0x24).u32(fuel).u8(0x42).u8(0).u8(0x24).u32(reserve).u8(0x00)
                 .u8(0x0B)
-                .u8(0x20).u32(0).u8(0x42).s64(COUNTER_LIMIT).u8(0x55) // i64.gt_s
+                .u8(0x20).u32(0).u8(0x42).s64(counterLimit).u8(0x55) // i64.gt_s
                 .u8(0x04).u8(0x7E)
-                .u8(0x20).u32(0).u8(0x42).s64(COUNTER_LIMIT).u8(0x7D).u8(0x24).u32(reserve).u8(0x42).s64(COUNTER_LIMIT)
+                .u8(0x20).u32(0).u8(0x42).s64(counterLimit).u8(0x7D).u8(0x24).u32(reserve).u8(0x42).s64(counterLimit)
                 .u8(0x05)
                 .u8(0x42).u8(0).u8(0x24).u32(reserve).u8(0x20).u32(0)
                 .u8(0x0B)
