@@ -47,9 +47,16 @@
         (br $next)))
     (local.get $acc))
 
-  ;; Recursive Fibonacci.
+  ;; Recursive Fibonacci over i64 (metered, its fuel goes back through the global).
   (func $fib (export "fib") (param $n i64) (result i64)
     (if (result i64) (i64.lt_u (local.get $n) (i64.const 2))
       (then (local.get $n))
       (else (i64.add (call $fib (i64.sub (local.get $n) (i64.const 1)))
-                     (call $fib (i64.sub (local.get $n) (i64.const 2))))))))
+                     (call $fib (i64.sub (local.get $n) (i64.const 2)))))))
+
+  ;; The same over i32 (metered, its fuel comes back packed with the result).
+  (func $fib32 (export "fib32") (param $n i32) (result i32)
+    (if (result i32) (i32.lt_u (local.get $n) (i32.const 2))
+      (then (local.get $n))
+      (else (i32.add (call $fib32 (i32.sub (local.get $n) (i32.const 1)))
+                     (call $fib32 (i32.sub (local.get $n) (i32.const 2))))))))

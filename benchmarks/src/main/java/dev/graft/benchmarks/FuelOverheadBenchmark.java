@@ -27,7 +27,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * What fuel metering costs, compiled mode, metered against unmetered in one run: a tight integer loop
- * and recursive fib on raw Chicory (the pass's own overhead), and typed JSON calls through Graft (an
+ * and recursive fib (over i64 and over i32) on raw Chicory (the pass's own overhead), and typed JSON calls through Graft (an
  * echo, and the volume-discount sample plugin). Compare the two {@code metering} values of each
  * benchmark as a ratio; the fractal tree, metered and unmetered, is in {@link FractalTreeBenchmark}.
  */
@@ -44,6 +44,7 @@ public class FuelOverheadBenchmark {
 
     private ExportFunction sumLoop;
     private ExportFunction fib;
+    private ExportFunction fib32;
     private TypedCallBenchmark.Echo echo;
     private dev.graft.samples.contracts.PricingRule pricing;
 
@@ -60,6 +61,7 @@ public class FuelOverheadBenchmark {
         }
         sumLoop = instance.export("sum_loop");
         fib = instance.export("fib");
+        fib32 = instance.export("fib32");
 
         PluginPolicy policy = PluginPolicy.builder().instances(InstanceMode.POOLED).poolSize(2)
                 .fuel(metered ? PluginPolicy.DEFAULT_FUEL : 0).build();
@@ -75,10 +77,16 @@ public class FuelOverheadBenchmark {
         return sumLoop.apply(100_000)[0];
     }
 
-    /** fib(25): about 250,000 calls. */
+    /** fib(25) over i64: about 250,000 calls of a function whose result is an i64. */
     @Benchmark
     public long recursiveFib() {
         return fib.apply(25)[0];
+    }
+
+    /** fib(25) over i32: the same calls, with an i32 result (the common case in wasm32 code). */
+    @Benchmark
+    public long recursiveFib32() {
+        return fib32.apply(25)[0];
     }
 
     /** A typed call with about 200 bytes of JSON in and out. */

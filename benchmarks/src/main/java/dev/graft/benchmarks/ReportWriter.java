@@ -243,7 +243,8 @@ public final class ReportWriter {
         line("|---|---:|---:|---:|");
         for (String[] v : new String[][] {
                 {"tightLoop", "tight loop, 100,000 iterations"},
-                {"recursiveFib", "recursive fib(25)"},
+                {"recursiveFib32", "recursive fib(25), i32"},
+                {"recursiveFib", "recursive fib(25), i64"},
                 {"typedJsonCall", "typed call, 200-byte echo"},
                 {"typedPricingCall", "typed pricing call (volume-discount)"}}) {
             Result u = get("FuelOverheadBenchmark." + v[0] + ":unmetered");
@@ -418,7 +419,8 @@ public final class ReportWriter {
         if (tu != null && tm != null) {
             target("fuel overhead on compute (fractal tree, depth 13)", "≤ 30 %", tm.score() / tu.score() - 1, 0.30, this::percent);
         }
-        for (String[] micro : new String[][] {{"tightLoop", "tight loop"}, {"recursiveFib", "recursive fib(25)"}}) {
+        for (String[] micro : new String[][] {{"tightLoop", "tight loop"},
+                {"recursiveFib32", "recursive fib(25) over i32"}, {"recursiveFib", "recursive fib(25) over i64"}}) {
             Result u = get("FuelOverheadBenchmark." + micro[0] + ":unmetered");
             Result m = get("FuelOverheadBenchmark." + micro[0] + ":metered");
             if (u != null && m != null) {

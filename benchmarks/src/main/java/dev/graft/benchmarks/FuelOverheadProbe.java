@@ -1,0 +1,98 @@
+package dev.graft.benchmarks;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Fuel overhead as paired, interleaved ratios. The shared 2-core machines these benchmarks run on
+ * switch between speeds for seconds at a time, so a metered JMH iteration and the unmetered one
+ * measured a minute later can differ by 50 % for reasons that have nothing to do with fuel. Here
+ * each round times the unmetered and the metered variant of a workload back to back (in
+ * alternating order) for a short slice each, and the report is the median of the per-round
+ * ratios, with the quartiles as its spread.
+ *
+ * <pre>java -cp benchmarks/target/benchmarks.jar dev.graft.benchmarks.FuelOverheadProbe [rounds] [sliceMillis]</pre>
+ *
+ * Prints one line per workload: {@code fuel workload=... ratio=... q1=... q3=... unmeteredNs=...
+ * meteredNs=... rounds=...}, which {@link ReportWriter} turns into a table.
+ */
+public final class FuelOverheadProbe {
+
+    private record Workload(String name, Runnable unmetered, Runnable metered) {
+    }
+
+    private FuelOverheadProbe() {
+    }
+
+    public static void main(String[] args) {
+        int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 15;
+        long sliceNanos = (args.length > 1 ? Long.parseLong(args[1]) : 200) * 1_000_000L;
+        FuelOverheadBenchmark u = overhead("unmetered");
+        FuelOverheadBenchmark m = overhead("metered");
+        FractalTreeBenchmark tree = new FractalTreeBenchmark();
+        tree.setUp();
+        List<Workload> workloads = List.of(
+                new Workload("tightLoop", u::tightLoop, m::tightLoop),
+                new Workload("recursiveFib32", u::recursiveFib32, m::recursiveFib32),
+                new Workload("recursiveFib", u::recursiveFib, m::recursiveFib),
+                new Workload("typedJsonCall", u::typedJsonCall, m::typedJsonCall),
+                new Workload("typedPricingCall", u::typedPricingCall, m::typedPricingCall),
+                new Workload("fractalTree", tree::pluginUnmetered, tree::pluginMetered));
+        for (Workload w : workloads) { // warm-up: both variants compiled by the JIT before timing
+            for (int i = 0; i < 5; i++) {
+                perOp(w.unmetered, sliceNanos);
+                perOp(w.metered, sliceNanos);
+            }
+        }
+        for (Workload w : workloads) {
+            double[] ratios = new double[rounds];
+            double[] plain = new double[rounds];
+            double[] fuel = new double[rounds];
+            for (int r = 0; r < rounds; r++) {
+                if (r % 2 == 0) {
+                    plain[r] = perOp(w.unmetered, sliceNanos);
+                    fuel[r] = perOp(w.metered, sliceNanos);
+                } else {
+                    fuel[r] = perOp(w.metered, sliceNanos);
+                    plain[r] = perOp(w.unmetered, sliceNanos);
+                }
+                ratios[r] = fuel[r] / plain[r];
+            }
+            System.out.println(String.format(Locale.ROOT,
+                    "fuel workload=%s ratio=%.4f q1=%.4f q3=%.4f unmeteredNs=%.1f meteredNs=%.1f rounds=%d",
+                    w.name, quantile(ratios, 0.5), quantile(ratios, 0.25), quantile(ratios, 0.75),
+                    quantile(plain, 0.5), quantile(fuel, 0.5), rounds));
+        }
+    }
+
+    private static FuelOverheadBenchmark overhead(String metering) {
+        FuelOverheadBenchmark b = new FuelOverheadBenchmark();
+        b.metering = metering;
+        b.setUp();
+        return b;
+    }
+
+    /** Mean time per operation, in ns, over about {@code sliceNanos} of back-to-back operations. */
+    private static double perOp(Runnable op, long sliceNanos) {
+        long start = System.nanoTime();
+        long now;
+        long count = 0;
+        do {
+            op.run();
+            count++;
+            now = System.nanoTime();
+        } while (now - start < sliceNanos);
+        return (double) (now - start) / count;
+    }
+
+    static double quantile(double[] values, double q) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        double index = q * (sorted.length - 1);
+        int low = (int) Math.floor(index);
+        int high = (int) Math.ceil(index);
+        return sorted[low] + (sorted[high] - sorted[low]) * (index - low);
+    }
+
+}
