@@ -82,7 +82,7 @@ public final class GraftEngine {
             return cached;
         }
         // Compile outside the map's lock; two racing loads of one new module may both compile once.
-        CompiledModule fresh = parseAndCompile(pluginId, sha256, meter(pluginId, bytes, fuelCosts), mode, fuelCosts);
+        CompiledModule fresh = parseAndCompile(pluginId, sha256, meter(pluginId, sha256, bytes, fuelCosts), mode, fuelCosts);
         modules.values().removeIf(r -> r.get() == null);
         WeakReference<CompiledModule> raced = modules.putIfAbsent(key, new WeakReference<>(fresh));
         CompiledModule existing = raced == null ? null : raced.get();
@@ -92,12 +92,22 @@ public final class GraftEngine {
         return existing != null ? existing : fresh;
     }
 
-    private static byte[] meter(String pluginId, byte[] bytes, CostModel fuelCosts) {
+    /** The metered bytes: from the persisted cache when it holds them, else rewritten (and stored). */
+    private byte[] meter(String pluginId, String sha256, byte[] bytes, CostModel fuelCosts) {
         if (fuelCosts == null) {
             return bytes;
         }
+        String diskKey = diskCache == null ? null : DirectoryCompileCache.meteredKey(sha256, FuelMetering.cacheKey(fuelCosts));
+        byte[] cached = diskKey == null ? null : diskCache.read(diskKey);
+        if (cached != null) {
+            return cached;
+        }
         try {
-            return FuelMetering.instrument(bytes, fuelCosts);
+            byte[] metered = FuelMetering.instrument(bytes, fuelCosts);
+            if (diskKey != null) {
+                diskCache.write(diskKey, metered);
+            }
+            return metered;
         } catch (RuntimeException | StackOverflowError e) {
             // The pass refuses what it cannot rewrite with IllegalArgumentException; anything else is a
             // malformed module all the same.
