@@ -39,7 +39,7 @@ public class GraftProperties {
     /** How often the plugin folder is checked for changes; 0 checks only at startup. */
     private Duration pluginDirPollInterval = Duration.ofSeconds(2);
 
-    /** Folder in which compiled plugin classes are cached across restarts; none when unset. */
+    /** Folder in which compiled plugin classes and metered modules are cached across restarts; none when unset. */
     private File compileCacheDir;
 
     private final Defaults defaults = new Defaults();
