@@ -1,5 +1,6 @@
 package dev.graft.benchmarks;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -27,7 +28,13 @@ public final class FuelOverheadProbe {
 
     public static void main(String[] args) {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 15;
-        long sliceNanos = (args.length > 1 ? Long.parseLong(args[1]) : 200) * 1_000_000L;
+        long sliceMillis = args.length > 1 ? Long.parseLong(args[1]) : 200;
+        run(rounds, sliceMillis, 5).forEach(System.out::println);
+    }
+
+    /** Runs every workload: {@code warmups} slices of each variant, then {@code rounds} timed pairs. */
+    static List<String> run(int rounds, long sliceMillis, int warmups) {
+        long sliceNanos = sliceMillis * 1_000_000L;
         FuelOverheadBenchmark u = overhead("unmetered");
         FuelOverheadBenchmark m = overhead("metered");
         FractalTreeBenchmark tree = new FractalTreeBenchmark();
@@ -40,11 +47,12 @@ public final class FuelOverheadProbe {
                 new Workload("typedPricingCall", u::typedPricingCall, m::typedPricingCall),
                 new Workload("fractalTree", tree::pluginUnmetered, tree::pluginMetered));
         for (Workload w : workloads) { // warm-up: both variants compiled by the JIT before timing
-            for (int i = 0; i < 5; i++) {
+            for (int i = 0; i < warmups; i++) {
                 perOp(w.unmetered, sliceNanos);
                 perOp(w.metered, sliceNanos);
             }
         }
+        List<String> lines = new ArrayList<>();
         for (Workload w : workloads) {
             double[] ratios = new double[rounds];
             double[] plain = new double[rounds];
@@ -59,11 +67,12 @@ public final class FuelOverheadProbe {
                 }
                 ratios[r] = fuel[r] / plain[r];
             }
-            System.out.println(String.format(Locale.ROOT,
+            lines.add(String.format(Locale.ROOT,
                     "fuel workload=%s ratio=%.4f q1=%.4f q3=%.4f unmeteredNs=%.1f meteredNs=%.1f rounds=%d",
                     w.name, quantile(ratios, 0.5), quantile(ratios, 0.25), quantile(ratios, 0.75),
                     quantile(plain, 0.5), quantile(fuel, 0.5), rounds));
         }
+        return lines;
     }
 
     private static FuelOverheadBenchmark overhead(String metering) {

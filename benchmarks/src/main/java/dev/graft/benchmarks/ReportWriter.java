@@ -25,7 +25,8 @@ import java.util.Properties;
  * </pre>
  *
  * Beside the JSON file it reads, when present, {@code env.properties} (machine, JDK, load, command:
- * written by {@code run.sh}) and {@code startup.txt} ({@link StartupProbe} lines).
+ * written by {@code run.sh}), {@code startup.txt} ({@link StartupProbe} lines) and
+ * {@code fuel-paired.txt} ({@link FuelOverheadProbe} lines).
  */
 public final class ReportWriter {
 
@@ -46,6 +47,7 @@ public final class ReportWriter {
     private final Properties env = new Properties();
     private final List<Map<String, String>> startup = new ArrayList<>();
     private final List<Map<String, String>> phases = new ArrayList<>();
+    private final Map<String, Map<String, String>> paired = new LinkedHashMap<>(); // workload -> fields
     private final StringBuilder out = new StringBuilder();
     private final List<String[]> targets = new ArrayList<>();
 
@@ -114,16 +116,36 @@ public final class ReportWriter {
                 if (!isStartup && !line.startsWith("phases ")) {
                     continue;
                 }
-                Map<String, String> fields = new LinkedHashMap<>();
-                for (String part : line.substring(line.indexOf(' ')).trim().split("\\s+")) {
-                    int eq = part.indexOf('=');
-                    if (eq > 0) {
-                        fields.put(part.substring(0, eq), part.substring(eq + 1));
-                    }
-                }
-                (isStartup ? startup : phases).add(fields);
+                (isStartup ? startup : phases).add(fields(line));
             }
         }
+        Path pairedFile = dir.resolve("fuel-paired.txt");
+        if (Files.exists(pairedFile)) {
+            for (String line : Files.readAllLines(pairedFile)) {
+                if (line.startsWith("fuel ")) {
+                    Map<String, String> fields = fields(line);
+                    paired.put(fields.get("workload"), fields);
+                }
+            }
+        }
+    }
+
+    /** The {@code key=value} fields of a probe's line, after its first word. */
+    private static Map<String, String> fields(String line) {
+        Map<String, String> fields = new LinkedHashMap<>();
+        for (String part : line.substring(line.indexOf(' ')).trim().split("\\s+")) {
+            int eq = part.indexOf('=');
+            if (eq > 0) {
+                fields.put(part.substring(0, eq), part.substring(eq + 1));
+            }
+        }
+        return fields;
+    }
+
+    /** Paired overhead (metered ÷ unmetered − 1, median of rounds) of a {@link FuelOverheadProbe} workload, or NaN. */
+    private double pairedOverhead(String workload) {
+        Map<String, String> f = paired.get(workload);
+        return f == null ? Double.NaN : Double.parseDouble(f.get("ratio")) - 1;
     }
 
     // ---------------------------------------------------------------- rendering
@@ -272,6 +294,32 @@ public final class ReportWriter {
                     + percent(m.score() / u.score() - 1) + " |");
         }
         line("");
+        if (paired.isEmpty()) {
+            return;
+        }
+        Map<String, String> any = paired.values().iterator().next();
+        line("Paired and interleaved (`FuelOverheadProbe`): each of " + any.get("rounds") + " rounds times the unmetered and");
+        line("the metered variant back to back, so a change in machine speed hits both; median ratio, quartiles in brackets.");
+        line("These are the figures the targets below use.");
+        line("");
+        line("| workload | unmetered (median) | metered (median) | overhead | quartiles |");
+        line("|---|---:|---:|---:|---:|");
+        for (String[] v : new String[][] {
+                {"tightLoop", "tight loop, 100,000 iterations"},
+                {"recursiveFib32", "recursive fib(25), i32"},
+                {"recursiveFib", "recursive fib(25), i64"},
+                {"typedJsonCall", "typed call, 200-byte echo"},
+                {"typedPricingCall", "typed pricing call (volume-discount)"},
+                {"fractalTree", "fractal tree, depth 13"}}) {
+            Map<String, String> f = paired.get(v[0]);
+            if (f == null) {
+                continue;
+            }
+            line("| " + v[1] + " | " + time(Double.parseDouble(f.get("unmeteredNs")), "ns/op") + " | "
+                    + time(Double.parseDouble(f.get("meteredNs")), "ns/op") + " | " + percent(pairedOverhead(v[0])) + " | "
+                    + percent(Double.parseDouble(f.get("q1")) - 1) + " … " + percent(Double.parseDouble(f.get("q3")) - 1) + " |");
+        }
+        line("");
     }
 
     private void lifecycle() {
@@ -414,30 +462,7 @@ public final class ReportWriter {
         if (fresh != null) {
             target("fresh-instance typed pricing call p50", "≤ 30 µs", ns(fresh.p("50.0"), fresh.unit()), 30_000, this::µs);
         }
-        Result tu = get("FractalTreeBenchmark.pluginUnmetered");
-        Result tm = get("FractalTreeBenchmark.pluginMetered");
-        if (tu != null && tm != null) {
-            target("fuel overhead on compute (fractal tree, depth 13)", "≤ 30 %", tm.score() / tu.score() - 1, 0.30, this::percent);
-        }
-        for (String[] micro : new String[][] {{"tightLoop", "tight loop"},
-                {"recursiveFib32", "recursive fib(25) over i32"}, {"recursiveFib", "recursive fib(25) over i64"}}) {
-            Result u = get("FuelOverheadBenchmark." + micro[0] + ":unmetered");
-            Result m = get("FuelOverheadBenchmark." + micro[0] + ":metered");
-            if (u != null && m != null) {
-                target("fuel overhead on compute (" + micro[1] + ", worst case)", "≤ 30 %", m.score() / u.score() - 1, 0.30,
-                        this::percent);
-            }
-        }
-        Result fu = get("FuelOverheadBenchmark.typedPricingCall:unmetered");
-        Result fm = get("FuelOverheadBenchmark.typedPricingCall:metered");
-        if (fu != null && fm != null) {
-            target("fuel overhead on a typed call (volume-discount, pooled, FuelOverheadBenchmark mean)", "≤ 5 %", fm.score() / fu.score() - 1, 0.05,
-                    this::percent);
-        }
-        if (pooled != null && pooledUnmetered != null) {
-            target("fuel overhead on a typed call (volume-discount, pooled, p50 of the sample-time run)", "≤ 5 %",
-                    pooled.p("50.0") / pooledUnmetered.p("50.0") - 1, 0.05, this::percent);
-        }
+        fuelTargets(pooled, pooledUnmetered);
         Result bg = get("PricingBatchBenchmark.graftCompiledPooled");
         Result bj = get("PricingBatchBenchmark.plainJavaJackson");
         if (bg != null && bj != null) {
@@ -472,6 +497,37 @@ public final class ReportWriter {
             line("| " + t[0] + " | " + t[1] + " | " + t[2] + " | " + t[3] + " |");
         }
         line("");
+    }
+
+    /**
+     * The fuel-overhead targets: from the paired probe when it ran (robust to the machine changing
+     * speed between JMH iterations), else from the JMH means.
+     */
+    private void fuelTargets(Result pooled, Result pooledUnmetered) {
+        String[][] compute = {{"fractalTree", "FractalTreeBenchmark.plugin", "fractal tree, depth 13"},
+            {"tightLoop", "FuelOverheadBenchmark.tightLoop", "tight loop"},
+            {"recursiveFib32", "FuelOverheadBenchmark.recursiveFib32", "recursive fib(25) over i32, worst case"},
+            {"recursiveFib", "FuelOverheadBenchmark.recursiveFib", "recursive fib(25) over i64, worst case"}};
+        for (String[] c : compute) {
+            target("fuel overhead on compute (" + c[2] + ")", "≤ 30 %", fuelOverhead(c[0], c[1]), 0.30, this::percent);
+        }
+        target("fuel overhead on a typed call (volume-discount, pooled)", "≤ 5 %",
+                fuelOverhead("typedPricingCall", "FuelOverheadBenchmark.typedPricingCall"), 0.05, this::percent);
+        if (pooled != null && pooledUnmetered != null) {
+            target("fuel overhead on a typed call (volume-discount, pooled, p50 of the sample-time run)", "≤ 5 %",
+                    pooled.p("50.0") / pooledUnmetered.p("50.0") - 1, 0.05, this::percent);
+        }
+    }
+
+    /** Paired overhead of {@code workload}, or the JMH means' ratio of {@code jmh} (metered vs unmetered). */
+    private double fuelOverhead(String workload, String jmh) {
+        double overhead = pairedOverhead(workload);
+        if (!Double.isNaN(overhead)) {
+            return overhead;
+        }
+        Result u = get(jmh.endsWith(".plugin") ? jmh + "Unmetered" : jmh + ":unmetered");
+        Result m = get(jmh.endsWith(".plugin") ? jmh + "Metered" : jmh + ":metered");
+        return u == null || m == null ? Double.NaN : m.score() / u.score() - 1;
     }
 
     private void target(String what, String limitText, double measured, double limit, Fmt fmt) {

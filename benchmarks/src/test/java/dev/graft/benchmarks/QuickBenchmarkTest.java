@@ -97,10 +97,14 @@ class QuickBenchmarkTest {
         for (RunResult r : results) {
             assertEquals(1, r.getBenchmarkResults().size(), r.getParams().getBenchmark());
         }
+        List<String> paired = FuelOverheadProbe.run(2, 20, 1);
+        assertEquals(6, paired.size(), paired.toString());
+        Files.write(dir.resolve("fuel-paired.txt"), paired);
         Path doc = dir.resolve("benchmarks.md");
         ReportWriter.main(new String[] {json.toString(), doc.toString()});
         String text = Files.readString(doc);
         assertTrue(text.contains("### Targets"), text);
+        assertTrue(text.contains("Paired and interleaved") && text.contains("| recursive fib(25), i32 |"), text);
         assertTrue(text.contains("graftCompiledPooled") || text.contains("Graft typed call"), text);
     }
 }
