@@ -8,12 +8,14 @@ import dev.graft.api.PluginCapabilityException;
 import dev.graft.api.PluginMemoryLimitException;
 import dev.graft.api.PluginPayloadException;
 import dev.graft.host.metering.FuelMeter;
+import dev.graft.host.metering.FuelMetering;
 import dev.graft.host.policy.MemoryBudget;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.MDC;
 
@@ -105,6 +107,21 @@ public final class ExtismKernel {
     /** Bytes held by the kernel's blocks and vars. */
     public long heldBytes() {
         return memory.usedBytes() + varBytes;
+    }
+
+    /**
+     * The kernel functions whose whole fuel cost is the fixed host-call charge: they move at most 8
+     * bytes and never look at the fuel. The metering pass charges their calls in Wasm, so the host
+     * must not charge them again; that spares the fuel write-back around the PDKs' byte-by-byte
+     * copies, which make most of a typical call's kernel calls.
+     */
+    public static final Set<FuelMetering.Import> FIXED_COST_FUNCTIONS = Set.of(
+            envImport("alloc"), envImport("free"), envImport("length"), envImport("length_unsafe"),
+            envImport("load_u8"), envImport("load_u64"), envImport("store_u8"), envImport("store_u64"),
+            envImport("input_length"), envImport("input_load_u8"), envImport("input_load_u64"));
+
+    private static FuelMetering.Import envImport(String name) {
+        return new FuelMetering.Import(ENV_MODULE, name);
     }
 
     /** The {@code extism:host/env} functions bound to this kernel. */

@@ -8,6 +8,7 @@ import dev.graft.api.PluginLoadException;
 import dev.graft.api.policy.CostModel;
 import dev.graft.api.policy.ExecutionMode;
 import dev.graft.api.policy.PluginPolicy;
+import dev.graft.host.abi.ExtismKernel;
 import dev.graft.host.metering.FuelMetering;
 import dev.graft.host.source.PluginSource;
 import java.lang.ref.WeakReference;
@@ -75,7 +76,7 @@ public final class GraftEngine {
      */
     public CompiledModule compile(String pluginId, byte[] bytes, ExecutionMode mode, CostModel fuelCosts) {
         String sha256 = PluginSource.sha256Hex(bytes);
-        String key = sha256 + "/" + mode + "/" + (fuelCosts == null ? "unmetered" : FuelMetering.cacheKey(fuelCosts));
+        String key = sha256 + "/" + mode + "/" + (fuelCosts == null ? "unmetered" : meteringKey(fuelCosts));
         WeakReference<CompiledModule> ref = modules.get(key);
         CompiledModule cached = ref == null ? null : ref.get();
         if (cached != null) {
@@ -92,18 +93,23 @@ public final class GraftEngine {
         return existing != null ? existing : fresh;
     }
 
+    private static String meteringKey(CostModel fuelCosts) {
+        return FuelMetering.cacheKey(fuelCosts, ExtismKernel.FIXED_COST_FUNCTIONS);
+    }
+
     /** The metered bytes: from the persisted cache when it holds them, else rewritten (and stored). */
     private byte[] meter(String pluginId, String sha256, byte[] bytes, CostModel fuelCosts) {
         if (fuelCosts == null) {
             return bytes;
         }
-        String diskKey = diskCache == null ? null : DirectoryCompileCache.meteredKey(sha256, FuelMetering.cacheKey(fuelCosts));
+        String diskKey = diskCache == null ? null : DirectoryCompileCache.meteredKey(sha256, meteringKey(fuelCosts));
         byte[] cached = diskKey == null ? null : diskCache.read(diskKey);
         if (cached != null) {
             return cached;
         }
         try {
-            byte[] metered = FuelMetering.instrument(bytes, fuelCosts);
+            // The kernel's fixed-cost functions are charged in Wasm; ImportLinker leaves them uncharged.
+            byte[] metered = FuelMetering.instrument(bytes, fuelCosts, ExtismKernel.FIXED_COST_FUNCTIONS);
             if (diskKey != null) {
                 diskCache.write(diskKey, metered);
             }

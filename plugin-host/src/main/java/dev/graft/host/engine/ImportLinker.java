@@ -14,6 +14,7 @@ import dev.graft.api.policy.Capabilities;
 import dev.graft.host.abi.ExtismKernel;
 import dev.graft.host.abi.HostFunctionBinding;
 import dev.graft.host.metering.FuelMeter;
+import dev.graft.host.metering.FuelMetering;
 import dev.graft.host.policy.WasiSandbox;
 import java.util.ArrayList;
 import java.util.List;
@@ -103,7 +104,9 @@ final class ImportLinker {
         }
         List<ImportFunction> linked = new ArrayList<>(functions.size());
         for (HostFunction f : functions) {
-            linked.add(meter == null ? f : metered(f, meter));
+            boolean chargedInWasm = ExtismKernel.ENV_MODULE.equals(f.module())
+                    && ExtismKernel.FIXED_COST_FUNCTIONS.contains(new FuelMetering.Import(f.module(), f.name()));
+            linked.add(meter == null || chargedInWasm ? f : metered(f, meter));
         }
         return ImportValues.builder().withFunctions(linked).build();
     }

@@ -1,7 +1,13 @@
 package dev.graft.host.metering;
 
 import dev.graft.api.policy.CostModel;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Injects deterministic fuel metering into a Wasm module's bytes, before Chicory parses them.
@@ -96,12 +102,40 @@ public final class FuelMetering {
     /** Export name of the mutable i64 global holding the fuel not yet handed to the running code. */
     public static final String RESERVE_GLOBAL_EXPORT = "graft_fuel_reserve";
 
-    /** Version of the injected code's shape; part of {@link #cacheKey(CostModel)}. */
-    static final int PASS_VERSION = 2;
+    /** Version of the injected code's shape; part of {@link #cacheKey}. */
+    static final int PASS_VERSION = 3;
 
-    /** Identifies the bytes {@link #instrument} produces for a model: the pass version and the model's fields. */
+    /** An imported function, by module and name. */
+    public record Import(String module, String name) {
+        public Import {
+            Objects.requireNonNull(module, "module");
+            Objects.requireNonNull(name, "name");
+        }
+    }
+
+    /**
+     * Identifies the bytes {@link #instrument(byte[], CostModel, Set)} produces: the pass version, the
+     * model's fields and the imports charged in Wasm.
+     */
+    public static String cacheKey(CostModel model, Set<Import> fixedCostImports) {
+        String key = "fuel-" + PASS_VERSION + ";" + model.cacheKey() + ";hostFixed=" + model.hostCallFixed();
+        if (fixedCostImports.isEmpty()) {
+            return key;
+        }
+        Set<String> sorted = new TreeSet<>();
+        fixedCostImports.forEach(i -> sorted.add(i.module() + "\u0000" + i.name()));
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256")
+                    .digest(String.join("\n", sorted).getBytes(StandardCharsets.UTF_8));
+            return key + ";fixed=" + HexFormat.of().formatHex(digest, 0, 8);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 missing from the JDK", e);
+        }
+    }
+
+    /** {@link #cacheKey(CostModel, Set)} with no imports charged in Wasm. */
     public static String cacheKey(CostModel model) {
-        return "fuel-" + PASS_VERSION + ";" + model.cacheKey();
+        return cacheKey(model, Set.of());
     }
 
     private FuelMetering() {
@@ -117,14 +151,25 @@ public final class FuelMetering {
      *                                  already export {@value #FUEL_GLOBAL_EXPORT}
      */
     public static byte[] instrument(byte[] wasm, CostModel model) {
+        return instrument(wasm, model, Set.of());
+    }
+
+    /**
+     * As {@link #instrument(byte[], CostModel)}, and calls of the {@code fixedCostImports} are
+     * charged {@link CostModel#hostCallFixed()} in Wasm, with the segment they are in, instead of by
+     * the host: for host functions whose whole cost is that fixed charge, this spares the write-back
+     * and reload of the fuel around every call. The host must then not charge them itself.
+     */
+    public static byte[] instrument(byte[] wasm, CostModel model, Set<Import> fixedCostImports) {
         Objects.requireNonNull(wasm, "wasm");
         Objects.requireNonNull(model, "model");
-        return new ModuleRewriter(wasm, model, ModuleRewriter.COUNTER_LIMIT).run();
+        Objects.requireNonNull(fixedCostImports, "fixedCostImports");
+        return new ModuleRewriter(wasm, model, ModuleRewriter.COUNTER_LIMIT, fixedCostImports).run();
     }
 
     /** As {@link #instrument(byte[], CostModel)}, with a smaller counter limit (tests: refill often). */
     static byte[] instrument(byte[] wasm, CostModel model, long counterLimit) {
-        return new ModuleRewriter(wasm, model, counterLimit).run();
+        return new ModuleRewriter(wasm, model, counterLimit, Set.of()).run();
     }
 
     /** Reads one value type; only single-byte MVP, SIMD and reference types are supported. */

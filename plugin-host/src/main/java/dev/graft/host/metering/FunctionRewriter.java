@@ -60,6 +60,7 @@ final class FunctionRewriter {
     private final long instructionCost;
     private final long growPerPage;
     private final long bulkPerByte;
+    private final long hostCallFixed;
     private final ModuleRewriter.Layout layout;
     private final int fuelGlobal;
 
@@ -87,6 +88,7 @@ final class FunctionRewriter {
     private boolean scratchWideUsed;
     private int segmentKind;
     private long segmentCount; // chargeable instructions in the current segment
+    private long segmentExtra; // fuel units the current segment costs beyond its instructions
     private int copyFrom; // first input byte not yet copied into the segment
 
     FunctionRewriter(byte[] code, CostModel model, ModuleRewriter.Layout layout) {
@@ -94,6 +96,7 @@ final class FunctionRewriter {
         this.instructionCost = model.instructionCost();
         this.growPerPage = model.memoryGrowPerPage();
         this.bulkPerByte = model.bulkMemoryPerByte();
+        this.hostCallFixed = model.hostCallFixed();
         this.layout = layout;
         this.fuelGlobal = layout.fuelGlobal;
     }
@@ -135,6 +138,7 @@ final class FunctionRewriter {
         }
         segmentKind = SEGMENT_ENTRY;
         segmentCount = 0;
+        segmentExtra = 0;
         copyFrom = r.pos;
         rewriteInstructions(r);
 
@@ -252,22 +256,34 @@ final class FunctionRewriter {
                     emitReturn();
                     transfer(r.pos);
                     break;
-                case 0x10: // call
+                case 0x10: { // call
+                    int callee = r.index();
                     segmentCount++;
-                    emitCall(layout.returnOf(r.index()), CALL, at, r.pos);
+                    if (layout.fixedCostImport(callee)) {
+                        fixedCostCall(at, r.pos);
+                    } else {
+                        emitCall(layout.returnOf(callee), CALL, at, r.pos);
+                    }
                     break;
+                }
                 case 0x11: // call_indirect: through a wrapper or to a host function
                     r.index();
                     r.index();
                     segmentCount++;
                     emitCall(null, CALL_INDIRECT, at, r.pos);
                     break;
-                case 0x12: // return_call: lowered to call + return, see emitReturn
+                case 0x12: { // return_call: lowered to call + return, see emitReturn
+                    int callee = r.index();
                     segmentCount++;
-                    emitCall(layout.returnOf(r.index()), CALL, at, r.pos);
+                    if (layout.fixedCostImport(callee)) {
+                        fixedCostCall(at, r.pos);
+                    } else {
+                        emitCall(layout.returnOf(callee), CALL, at, r.pos);
+                    }
                     emitReturn();
                     transfer(r.pos);
                     break;
+                }
                 case 0x13: // return_call_indirect
                     r.index();
                     r.index();
@@ -529,7 +545,7 @@ final class FunctionRewriter {
     /** Writes the current segment's charge, then its buffered bytes. */
     private void flushSegment(int end) {
         pending(end);
-        long cost = segmentCount * instructionCost;
+        long cost = segmentCount * instructionCost + segmentExtra;
         switch (segmentKind) {
             case SEGMENT_ENTRY: // charge and check the fuel the caller passed: bounds recursion
             case SEGMENT_LOOP_HEADER: // charge and check: bounds every loop
@@ -551,6 +567,7 @@ final class FunctionRewriter {
         body.bytes(segment);
         segment.reset();
         segmentCount = 0;
+        segmentExtra = 0;
     }
 
     /**
@@ -653,6 +670,22 @@ final class FunctionRewriter {
             }
             segment.u8(LOCAL_GET).u32(scratchWide).u8(I64_CONST).u8(32).u8(I64_SHR_U).u8(LOCAL_SET).u32(fuelLocal);
         }
+    }
+
+    /**
+     * A call (or lowered tail call) at {@code code[at, end)} of an import whose whole cost is the fixed
+     * host-call charge: that charge joins the segment's, and a check of the local before the call
+     * keeps the host from running on exhausted fuel. The host does not see or charge the fuel, so
+     * nothing is written back or reloaded.
+     */
+    private void fixedCostCall(int at, int end) {
+        pending(at);
+        if (deadDepth == 0) {
+            segmentExtra += hostCallFixed;
+            refillIfNegative(segment.u8(LOCAL_GET).u32(fuelLocal));
+        }
+        segment.u8(CALL).bytes(code, at + 1, end - at - 1);
+        copyFrom = end;
     }
 
     /**

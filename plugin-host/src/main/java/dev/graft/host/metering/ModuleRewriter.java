@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 
 /**
  * One rewrite of one module (see {@link FuelMetering} for the contract). Two passes: the first
@@ -51,6 +52,7 @@ final class ModuleRewriter {
     private final byte[] wasm;
     private final CostModel model;
     private final long counterLimit;
+    private final Set<FuelMetering.Import> fixedCostImports;
     private final ByteSink out;
     private final ByteSink content = new ByteSink(256);
 
@@ -61,6 +63,7 @@ final class ModuleRewriter {
     private int[] functionTypes = new int[0];
     private boolean[] referenced = new boolean[0];
     private int importedFunctions;
+    private final List<Boolean> fixedCost = new ArrayList<>(); // per imported function
     private int importedGlobals;
     private int definedGlobals;
 
@@ -71,13 +74,14 @@ final class ModuleRewriter {
     private int wrapperCount;
 
     /** @param counterLimit {@link #COUNTER_LIMIT}, or less to exercise the refill in tests */
-    ModuleRewriter(byte[] wasm, CostModel model, long counterLimit) {
+    ModuleRewriter(byte[] wasm, CostModel model, long counterLimit, Set<FuelMetering.Import> fixedCostImports) {
         if (counterLimit < 1 || counterLimit > COUNTER_LIMIT) {
             throw new IllegalArgumentException("counter limit " + counterLimit + " outside 1.." + COUNTER_LIMIT);
         }
         this.wasm = wasm;
         this.model = model;
         this.counterLimit = counterLimit;
+        this.fixedCostImports = fixedCostImports;
         this.out = new ByteSink(wasm.length + wasm.length / 4 + 64);
     }
 
@@ -244,13 +248,16 @@ final class ModuleRewriter {
     private void readImports(WasmReader r) {
         int count = r.index();
         for (int i = 0; i < count; i++) {
-            r.name();
-            r.name();
+            int moduleStart = r.name();
+            String module = new String(wasm, moduleStart, r.pos - moduleStart, StandardCharsets.UTF_8);
+            int nameStart = r.name();
+            String name = new String(wasm, nameStart, r.pos - nameStart, StandardCharsets.UTF_8);
             int kind = r.u8();
             switch (kind) {
                 case 0x00: // function
                     r.index();
                     importedFunctions++;
+                    fixedCost.add(fixedCostImports.contains(new FuelMetering.Import(module, name)));
                     break;
                 case 0x01: // table
                     FuelMetering.valueType(r);
@@ -522,7 +529,11 @@ final class ModuleRewriter {
         if (globals + 2 > Integer.MAX_VALUE || (long) next + 1 > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("module too large to meter");
         }
-        layout = new Layout(importedFunctions, returns, wrappers, next, (int) globals, (int) globals + 1);
+        boolean[] fixed = new boolean[importedFunctions];
+        for (int i = 0; i < fixed.length; i++) {
+            fixed[i] = fixedCost.get(i);
+        }
+        layout = new Layout(importedFunctions, fixed, returns, wrappers, next, (int) globals, (int) globals + 1);
     }
 
     // ---- second pass -------------------------------------------------------------------------
@@ -696,15 +707,17 @@ final class ModuleRewriter {
     /** What the function rewriter needs to know about the rewritten module. */
     static final class Layout {
         final int importedFunctions;
+        private final boolean[] fixedCost; // per imported function: charged in Wasm
         final FuelReturn[] returns; // per defined function
         private final int[] wrappers; // per defined function: its wrapper's index, or -1
         final int refillFunction;
         final int fuelGlobal;
         final int reserveGlobal;
 
-        Layout(int importedFunctions, FuelReturn[] returns, int[] wrappers, int refillFunction,
+        Layout(int importedFunctions, boolean[] fixedCost, FuelReturn[] returns, int[] wrappers, int refillFunction,
                 int fuelGlobal, int reserveGlobal) {
             this.importedFunctions = importedFunctions;
+            this.fixedCost = fixedCost;
             this.returns = returns;
             this.wrappers = wrappers;
             this.refillFunction = refillFunction;
@@ -723,6 +736,11 @@ final class ModuleRewriter {
                         + " is referenced but not declared in an element segment, export or global");
             }
             return wrappers[defined];
+        }
+
+        /** Whether calls of imported function {@code index} are charged in Wasm (a fixed-cost import). */
+        boolean fixedCostImport(int index) {
+            return index < importedFunctions && fixedCost[index];
         }
 
         /** How a directly called function returns fuel, or null for an imported (host) function. */
