@@ -73,7 +73,7 @@ echo "== JMH ($mode) -> $json"
 "$JAVA" -jar "$jar" "${jmh_args[@]}" -rf json -rff "$json" "${jmh_extra[@]}"
 
 echo "== fuel overhead, paired and interleaved -> $results/fuel-paired.txt"
-if [ "$quick" = 1 ]; then paired_args=(3 50); else paired_args=(15 200); fi
+if [ "$quick" = 1 ]; then paired_args=(3 20); else paired_args=(41 50); fi
 "$JAVA" -cp "$jar" dev.graft.benchmarks.FuelOverheadProbe "${paired_args[@]}" | tee "$results/fuel-paired.txt"
 
 echo "== start-up probes ($probes fresh JVMs each)"

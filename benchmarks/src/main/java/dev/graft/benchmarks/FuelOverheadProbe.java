@@ -10,8 +10,9 @@ import java.util.Locale;
  * switch between speeds for seconds at a time, so a metered JMH iteration and the unmetered one
  * measured a minute later can differ by 50 % for reasons that have nothing to do with fuel. Here
  * each round times the unmetered and the metered variant of a workload back to back (in
- * alternating order) for a short slice each, and the report is the median of the per-round
- * ratios, with the quartiles as its spread.
+ * alternating order) for a short slice each (50 ms by default: short enough that most pairs fall
+ * in one speed phase), and the report is the median of the per-round ratios, with the quartiles as
+ * its spread.
  *
  * <pre>java -cp benchmarks/target/benchmarks.jar dev.graft.benchmarks.FuelOverheadProbe [rounds] [sliceMillis]</pre>
  *
@@ -23,12 +24,14 @@ public final class FuelOverheadProbe {
     private record Workload(String name, Runnable unmetered, Runnable metered) {
     }
 
+    private static final long WARM_UP_SLICE_NANOS = 200_000_000L;
+
     private FuelOverheadProbe() {
     }
 
     public static void main(String[] args) {
-        int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 15;
-        long sliceMillis = args.length > 1 ? Long.parseLong(args[1]) : 200;
+        int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 41;
+        long sliceMillis = args.length > 1 ? Long.parseLong(args[1]) : 50;
         run(rounds, sliceMillis, 5).forEach(System.out::println);
     }
 
@@ -48,8 +51,8 @@ public final class FuelOverheadProbe {
                 new Workload("fractalTree", tree::pluginUnmetered, tree::pluginMetered));
         for (Workload w : workloads) { // warm-up: both variants compiled by the JIT before timing
             for (int i = 0; i < warmups; i++) {
-                perOp(w.unmetered, sliceNanos);
-                perOp(w.metered, sliceNanos);
+                perOp(w.unmetered, WARM_UP_SLICE_NANOS);
+                perOp(w.metered, WARM_UP_SLICE_NANOS);
             }
         }
         List<String> lines = new ArrayList<>();
