@@ -136,6 +136,61 @@ class FuelThreadingTest {
         assertEquals(referenceCount(original, "g", 21), outcome.consumed);
     }
 
+    /** Nested loops left by br, br_if and br_table across two wrapped loops, a loop with a result, one with a parameter. */
+    static final String LOOPS = """
+            (module
+              (type $withParam (func (param i32) (result i32)))
+              (func (export "nested") (param $n i32) (result i32) (local $i i32) (local $j i32) (local $acc i32)
+                (block $out
+                  (loop $outer
+                    (local.set $j (i32.const 0))
+                    (block $inner_done
+                      (loop $inner
+                        (br_if $out (i32.gt_u (local.get $acc) (i32.const 5000)))
+                        (br_table $inner_done $inner $inner $out (i32.and (local.get $j) (i32.const 3)))
+                        (local.set $acc (i32.add (local.get $acc) (i32.const 1000)))))
+                    (local.set $acc (i32.add (local.get $acc) (local.get $i)))
+                    (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                    (br_if $outer (i32.lt_u (local.get $i) (local.get $n)))))
+                (local.get $acc))
+              (func (export "valued") (param $n i32) (result i32) (local $k i32)
+                (loop $l (result i32)
+                  (local.set $k (i32.add (local.get $k) (i32.const 1)))
+                  (br_if $l (i32.lt_u (local.get $k) (local.get $n)))
+                  (i32.mul (local.get $k) (i32.const 3))))
+              (func (export "param") (param $n i32) (result i32)
+                (local.get $n)
+                (loop $l (type $withParam)
+                  (i32.sub (i32.const 1))
+                  (local.tee $n)
+                  (br_if $l (i32.gt_s (local.get $n) (i32.const 0)))
+                  (i32.add (i32.const 100)))))
+            """;
+
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void loopsRefillOutsideTheLoopAndChargeExactly(Mode mode) {
+        byte[] original = wat(LOOPS);
+        Instance plain = instantiate(original, mode);
+        String[] functions = {"nested", "valued", "param"};
+        for (long limit : new long[] {1, 2, 7, 50, ModuleRewriter.COUNTER_LIMIT}) {
+            Instance metered = instantiate(FuelMetering.instrument(original, CostModel.defaults(), limit), mode);
+            for (String function : functions) {
+                for (int x : new int[] {1, 3, 17}) {
+                    long needed = referenceCount(original, function, x);
+                    Outcome outcome = call(metered, function, FuelMeteringTest.AMPLE, x);
+                    String what = function + "(" + x + "), counter limit " + limit;
+                    assertArrayEquals(plain.export(function).apply(x), outcome.results, what);
+                    assertEquals(needed, outcome.consumed, what);
+                    for (long budget = needed - 3; budget <= needed; budget++) {
+                        Outcome tight = call(metered, function, budget, x);
+                        assertTrue(budget >= needed ? tight.trap == null : tight.exhausted(), what + ", budget " + budget);
+                    }
+                }
+            }
+        }
+    }
+
     @org.junit.jupiter.api.Test
     void counterLimitOutsideItsRangeIsRefused() {
         byte[] module = wat(CONVENTIONS);
