@@ -26,19 +26,11 @@ final class FunctionRewriter {
     private static final int SEGMENT_PLAIN = 1; // charge only
     private static final int SEGMENT_LOOP_HEADER = 2; // charge, then check (bounds every loop)
     private static final int SEGMENT_DEAD = 3; // starts in dead code: never entered
-    private static final int SEGMENT_LOOP_WRAPPED = 4; // loop header whose refill path lies outside the loop
-
-    /** Synthetic frames around a wrapped loop: exit block, retry loop, refill block (see {@link #wrapLoop}). */
-    private static final byte LOOP_WRAPPERS = 3;
 
     // Opcodes the injected code uses.
-    private static final int UNREACHABLE = 0x00;
     private static final int BLOCK = 0x02;
-    private static final int LOOP = 0x03;
     private static final int IF = 0x04;
     private static final int BR = 0x0C;
-    private static final int BR_IF = 0x0D;
-    private static final int BR_TABLE = 0x0E;
     private static final int END = 0x0B;
     private static final int RETURN = 0x0F;
     private static final int CALL = 0x10;
@@ -52,7 +44,6 @@ final class FunctionRewriter {
     private static final int GLOBAL_SET = 0x24;
     private static final int I64_CONST = 0x42;
     private static final int I64_LT_S = 0x53;
-    private static final int I64_ADD = 0x7C;
     private static final int I64_SUB = 0x7D;
     private static final int I64_MUL = 0x7E;
     private static final int I64_OR = 0x84;
@@ -79,9 +70,6 @@ final class FunctionRewriter {
 
     private byte[] frameKinds = new byte[32];
     private boolean[] frameTargeted = new boolean[32];
-    private byte[] frameWrappers = new byte[32]; // synthetic frames the output puts around the frame
-    private long[] frameHeaderCost = new long[32]; // a wrapped loop: its header segment's charge
-    private int headerFrame; // the wrapped loop whose header segment is being collected
     private int depth;
     /**
      * Depth of the frame whose remaining code is dead (after br, br_table, return, unreachable,
@@ -184,22 +172,11 @@ final class FunctionRewriter {
                     blockType(r);
                     push(FRAME_BLOCK);
                     break;
-                case 0x03: { // loop: its start is a branch target, so it begins a checked segment
-                    int typeAt = r.pos;
+                case 0x03: // loop: its start is a branch target, so it begins a checked segment
                     blockType(r);
-                    boolean wrap = deadDepth == 0 && r.pos - typeAt == 1
-                            && (code[typeAt] & 0xFF) >= EMPTY_BLOCK_TYPE; // no parameters: not a type index
-                    if (wrap) {
-                        wrapLoop(at, code[typeAt]);
-                    }
                     push(FRAME_LOOP);
-                    frameWrappers[depth - 1] = wrap ? LOOP_WRAPPERS : 0;
-                    cut(r.pos, wrap ? SEGMENT_LOOP_WRAPPED : SEGMENT_LOOP_HEADER);
-                    if (wrap) { // after the cut: it flushed the previous segment, maybe an outer header
-                        headerFrame = depth - 1;
-                    }
+                    cut(r.pos, SEGMENT_LOOP_HEADER);
                     break;
-                }
                 case 0x04: // if
                     blockType(r);
                     segmentCount++;
@@ -242,49 +219,33 @@ final class FunctionRewriter {
                     // fall-through arrives, so the segment simply continues.
                     if (kind == FRAME_IF || kind == FRAME_ELSE || (kind == FRAME_BLOCK && frameTargeted[depth])) {
                         cut(r.pos, SEGMENT_PLAIN);
-                    } else if (kind == FRAME_LOOP && frameWrappers[depth] != 0) {
-                        // Cut here so that the header segment has ended and its charge is known.
-                        cut(r.pos, SEGMENT_PLAIN);
-                        closeLoopWrappers(frameHeaderCost[depth]);
                     }
                     break;
                 }
-                case 0x0C: { // br
+                case 0x0C: // br
                     segmentCount++;
-                    int label = r.index();
-                    if (branchExitsFunction(r, label)) {
+                    if (branchExitsFunction(r, r.index())) {
                         exitViaGlobal(at);
                     }
-                    emitBranch(op, at, r.pos, label);
                     transfer(r.pos);
                     break;
-                }
-                case 0x0D: { // br_if
+                case 0x0D: // br_if
                     segmentCount++;
-                    int label = r.index();
-                    if (branchExitsFunction(r, label)) {
+                    if (branchExitsFunction(r, r.index())) {
                         exitViaGlobal(at);
                     }
-                    emitBranch(op, at, r.pos, label);
                     cut(r.pos, SEGMENT_PLAIN);
                     break;
-                }
                 case 0x0E: { // br_table
                     segmentCount++;
                     int targets = r.index();
-                    if (targets > r.limit - r.pos) {
-                        throw r.malformed("br_table with " + targets + " targets exceeds the body");
-                    }
-                    int[] labels = new int[targets + 1];
                     boolean exits = false;
-                    for (int i = 0; i <= targets; i++) {
-                        labels[i] = r.index();
-                        exits |= branchExitsFunction(r, labels[i]);
+                    for (long i = 0; i <= targets; i++) {
+                        exits |= branchExitsFunction(r, r.index());
                     }
                     if (exits) {
                         exitViaGlobal(at);
                     }
-                    emitBranch(op, at, r.pos, labels);
                     transfer(r.pos);
                     break;
                 }
@@ -538,78 +499,10 @@ final class FunctionRewriter {
         if (depth == frameKinds.length) {
             frameKinds = java.util.Arrays.copyOf(frameKinds, depth * 2);
             frameTargeted = java.util.Arrays.copyOf(frameTargeted, depth * 2);
-            frameWrappers = java.util.Arrays.copyOf(frameWrappers, depth * 2);
-            frameHeaderCost = java.util.Arrays.copyOf(frameHeaderCost, depth * 2);
         }
         frameKinds[depth] = kind;
         frameTargeted[depth] = false;
-        frameWrappers[depth] = 0;
-        frameHeaderCost[depth] = 0;
         depth++;
-    }
-
-    /** A branch label from the current depth, counted in the output, where wrapped loops add frames. */
-    private long outputLabel(int label) {
-        long extra = 0;
-        for (int frame = depth - label; frame < depth; frame++) { // the frames the branch leaves
-            extra += frameWrappers[frame];
-        }
-        return label + extra;
-    }
-
-    /** The branch {@code code[at, end)}: copied as it is, or re-emitted if wrapped loops moved a label. */
-    private void emitBranch(int op, int at, int end, int... labels) {
-        boolean moved = false;
-        for (int label : labels) {
-            moved |= outputLabel(label) != label;
-        }
-        if (!moved) {
-            return;
-        }
-        pending(at);
-        segment.u8(op);
-        if (op == BR_TABLE) {
-            segment.u32(labels.length - 1L);
-        }
-        for (int label : labels) {
-            segment.u32(outputLabel(label));
-        }
-        copyFrom = end;
-    }
-
-    /**
-     * Before the {@code loop} at {@code at}: opens the frames that keep the refill path out of the
-     * loop. A check that calls the refill function and falls back into the loop costs a tight loop
-     * about 10 % in compiled Chicory (the JIT compiles it like a loop with a call); a check that
-     * leaves the loop costs next to nothing. So the output is
-     * <pre>
-     * block (loop's type) ;; exit: where the loop's fall-through goes
-     *   loop               ;; retry: re-enters the loop after a refill
-     *     block            ;; refill: where the header check branches when the counter is negative
-     *       loop ... end   ;; the original loop; its header check is br_if 1
-     *       br 2
-     *     end
-     *     counter = refill(counter) + header charge   ;; re-entry charges the header again
-     *     br 0
-     *   end
-     *   unreachable
-     * end
-     * </pre>
-     * Only loops without parameters are wrapped (the refill branch cannot carry them).
-     */
-    private void wrapLoop(int at, byte blockType) {
-        pending(at);
-        segment.u8(BLOCK).u8(blockType).u8(LOOP).u8(EMPTY_BLOCK_TYPE).u8(BLOCK).u8(EMPTY_BLOCK_TYPE);
-    }
-
-    /** After a wrapped loop's {@code end}: the rest of {@link #wrapLoop}'s frames. */
-    private void closeLoopWrappers(long headerCost) {
-        segment.u8(BR).u8(2).u8(END)
-                .u8(LOCAL_GET).u32(fuelLocal).u8(CALL).u32(layout.refillFunction);
-        if (headerCost > 0) {
-            segment.u8(I64_CONST).s64(headerCost).u8(I64_ADD);
-        }
-        segment.u8(LOCAL_SET).u32(fuelLocal).u8(BR).u8(0).u8(END).u8(UNREACHABLE).u8(END);
     }
 
     /** Records a branch to {@code label}; true if it leaves the function (targets its body label). */
@@ -662,14 +555,6 @@ final class FunctionRewriter {
                 }
                 refillIfNegative(body);
                 break;
-            case SEGMENT_LOOP_WRAPPED: // charge, and leave for the refill block if negative
-                body.u8(LOCAL_GET).u32(fuelLocal);
-                if (cost > 0) {
-                    body.u8(I64_CONST).s64(cost).u8(I64_SUB).u8(LOCAL_TEE).u32(fuelLocal);
-                }
-                body.u8(I64_CONST).u8(0).u8(I64_LT_S).u8(BR_IF).u8(1);
-                frameHeaderCost[headerFrame] = cost;
-                break;
             case SEGMENT_PLAIN:
                 if (cost > 0) {
                     body.u8(LOCAL_GET).u32(fuelLocal).u8(I64_CONST).s64(cost).u8(I64_SUB)
@@ -718,7 +603,7 @@ final class FunctionRewriter {
      */
     private void emitReturn() {
         if (fuelReturn.packed()) {
-            segment.u8(BR).u32(outputLabel(depth - 1));
+            segment.u8(BR).u32(depth - 1L);
             return;
         }
         if (deadDepth == 0) {

@@ -169,7 +169,7 @@ class FuelThreadingTest {
 
     @ParameterizedTest
     @EnumSource(Mode.class)
-    void loopsRefillOutsideTheLoopAndChargeExactly(Mode mode) {
+    void loopsRefillAndChargeExactlyWhateverTheCounterLimit(Mode mode) {
         byte[] original = wat(LOOPS);
         Instance plain = instantiate(original, mode);
         String[] functions = {"nested", "valued", "param"};

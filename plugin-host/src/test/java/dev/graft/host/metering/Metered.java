@@ -107,9 +107,8 @@ final class Metered {
     /**
      * Asserts that every function of {@code metered} contains the original's instructions, with
      * the same immediates and in the same order (the injected ones interleaved; local indices past
-     * the parameters one higher for the fuel parameter; {@code ref.func} naming a wrapper; branch
-     * labels counting the frames around wrapped loops; {@code return} possibly a branch to the body
-     * block), and the
+     * the parameters one higher for the fuel parameter; {@code ref.func} naming a wrapper;
+     * {@code return} possibly a branch to the body block), and the
      * original's locals as a prefix of its locals. Wrappers and the refill function follow the
      * original functions.
      */
@@ -149,8 +148,8 @@ final class Metered {
             return false;
         }
         OpCode op = original.opcode();
-        if (op == OpCode.REF_FUNC || op == OpCode.BR || op == OpCode.BR_IF || op == OpCode.BR_TABLE) {
-            return true; // a wrapper's index; labels moved by the frames around wrapped loops
+        if (op == OpCode.REF_FUNC) {
+            return true; // a wrapper's index
         }
         long[] want = original.operands();
         if ((op == OpCode.LOCAL_GET || op == OpCode.LOCAL_SET || op == OpCode.LOCAL_TEE) && want[0] >= params) {
