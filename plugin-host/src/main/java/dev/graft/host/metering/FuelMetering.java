@@ -37,6 +37,10 @@ import java.util.TreeSet;
  *       moves: types, functions and globals are only appended, no import is added, and data,
  *       names and other custom sections are copied byte for byte (local names after the
  *       parameters now name the local one index below).</li>
+ *   <li><b>Fixed-cost imports.</b> Calls of the imports named in
+ *       {@link #instrument(byte[], CostModel, Set)} cost {@link CostModel#hostCallFixed()} in the
+ *       segment they are in, and the counter is checked, not written back, before each; the host
+ *       must not charge them itself.</li>
  *   <li><b>What is charged.</b> Every executed instruction of the original code costs
  *       {@link CostModel#instructionCost()}, except the structural markers {@code block},
  *       {@code loop}, {@code else} and {@code end}, which cost 0. {@code memory.grow} additionally
