@@ -83,24 +83,15 @@ final class Metered {
         return instance.exports().global(FuelMetering.FUEL_GLOBAL_EXPORT);
     }
 
-    static GlobalInstance reserve(Instance instance) {
-        return instance.exports().global(FuelMetering.RESERVE_GLOBAL_EXPORT);
-    }
-
-    /** Fuel left: the fuel global plus the reserve. */
-    static long remaining(Instance instance) {
-        return fuel(instance).getValue() + reserve(instance).getValue();
-    }
-
     /** Sets the budget, calls {@code function}, and reports results, fuel and any trap. */
     static Outcome call(Instance instance, String function, long budget, long... args) {
-        fuel(instance).setValue(budget);
-        reserve(instance).setValue(0);
+        GlobalInstance fuel = fuel(instance);
+        fuel.setValue(budget);
         try {
             long[] results = instance.export(function).apply(args);
-            return new Outcome(results, budget, remaining(instance), null);
+            return new Outcome(results, budget, fuel.getValue(), null);
         } catch (ChicoryException trap) { // TrapException, WasmRuntimeException, ...
-            return new Outcome(null, budget, remaining(instance), trap);
+            return new Outcome(null, budget, fuel.getValue(), trap);
         }
     }
 
