@@ -16,8 +16,7 @@ public interface FuelBudget<A> {
     /**
      * @param argument the argument of the typed call
      * @param policyBudget the plugin policy's fuel per call
-     * @return the fuel this call may consume; positive. More than
-     *         {@link dev.graft.api.policy.PluginPolicy#MAX_FUEL} counts as that maximum.
+     * @return the fuel this call may consume; positive
      */
     long budgetFor(A argument, long policyBudget);
 }

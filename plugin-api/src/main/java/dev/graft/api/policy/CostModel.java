@@ -45,7 +45,7 @@ public final class CostModel {
         instructionCost = range("instructionCost", b.instructionCost, 1, MAX_INSTRUCTION_COST);
         bulkMemoryPerByte = range("bulkMemoryPerByte", b.bulkMemoryPerByte, 0, MAX_DYNAMIC_COST);
         memoryGrowPerPage = range("memoryGrowPerPage", b.memoryGrowPerPage, 0, MAX_DYNAMIC_COST);
-        startFuel = range("startFuel", b.startFuel, 0, PluginPolicy.MAX_FUEL); // the start function's budget
+        startFuel = range("startFuel", b.startFuel, 0, Long.MAX_VALUE);
         hostCallFixed = range("hostCallFixed", b.hostCallFixed, 0, Long.MAX_VALUE);
         hostCallPerByte = range("hostCallPerByte", b.hostCallPerByte, 0, Long.MAX_VALUE);
     }

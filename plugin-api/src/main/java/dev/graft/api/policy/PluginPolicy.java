@@ -31,13 +31,6 @@ public final class PluginPolicy {
     /** 10,000,000 instructions. */
     public static final long DEFAULT_FUEL = 10_000_000L;
 
-    /**
-     * The largest fuel budget of one call, 2,147,483,647 (2^31 − 1): metered code hands fuel back
-     * from calls in 32 bits. At Chicory's compiled speed that is seconds of work, beyond any
-     * sensible per-call timeout.
-     */
-    public static final long MAX_FUEL = Integer.MAX_VALUE;
-
     private static final PluginPolicy DEFAULTS = builder().build();
 
     private final long maxMemoryBytes;
@@ -66,9 +59,8 @@ public final class PluginPolicy {
         this.maxOutputBytes = positive("max-output-bytes", b.maxOutputBytes);
         this.maxModuleBytes = positive("max-module-bytes", b.maxModuleBytes);
         this.maxVarBytes = positive("max-var-bytes", b.maxVarBytes);
-        if (b.fuel < 0 || b.fuel > MAX_FUEL) {
-            throw new IllegalArgumentException("fuel must be 0 (unmetered) or a budget of at most " + MAX_FUEL
-                    + " per call, was " + b.fuel);
+        if (b.fuel < 0) {
+            throw new IllegalArgumentException("fuel must be 0 (unmetered) or positive, was " + b.fuel);
         }
         this.fuel = b.fuel;
         this.fuelCosts = Objects.requireNonNull(b.fuelCosts, "fuelCosts");

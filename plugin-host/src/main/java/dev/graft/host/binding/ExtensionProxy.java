@@ -3,7 +3,6 @@ package dev.graft.host.binding;
 import dev.graft.api.FuelBudget;
 import dev.graft.api.PluginCodecException;
 import dev.graft.api.PluginException;
-import dev.graft.api.policy.PluginPolicy;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
@@ -76,7 +75,7 @@ public final class ExtensionProxy implements InvocationHandler {
             }
         }
         byte[] output = (fuelBudget != null && args != null && args.length == 1 && caller.fuelBudget() > 0
-                ? caller.call(export, input, Math.min(fuelBudget.budgetFor(args[0], caller.fuelBudget()), PluginPolicy.MAX_FUEL))
+                ? caller.call(export, input, fuelBudget.budgetFor(args[0], caller.fuelBudget()))
                 : caller.call(export, input)).output();
         Class<?> returnType = method.getReturnType();
         if (returnType == void.class) {

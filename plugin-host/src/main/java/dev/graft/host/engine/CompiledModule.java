@@ -27,7 +27,7 @@ public record CompiledModule(String sha256, WasmModule module, Function<Instance
         return fuelCosts != null;
     }
 
-    /** Number of globals the module defines (the fuel global is the last when metered). */
+    /** Number of globals the module defines (when metered, the fuel and reserve globals are the last two). */
     public int definedGlobals() {
         return module.globalSection().globalCount();
     }

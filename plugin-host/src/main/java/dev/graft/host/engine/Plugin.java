@@ -276,9 +276,8 @@ public final class Plugin implements PluginCaller, AutoCloseable {
             throw new PluginPayloadException(id(), "max-input-bytes", policy.maxInputBytes(), input.length,
                     "input of '" + export + "'");
         }
-        if (compiled.metered() && (fuelBudget <= 0 || fuelBudget > PluginPolicy.MAX_FUEL)) {
-            throw new IllegalArgumentException("plugin '" + id() + "', '" + export + "': fuel budget must be between 1 and "
-                    + PluginPolicy.MAX_FUEL + " per call, was " + fuelBudget);
+        if (compiled.metered() && fuelBudget <= 0) {
+            throw new IllegalArgumentException("fuel budget must be positive, was " + fuelBudget);
         }
     }
 

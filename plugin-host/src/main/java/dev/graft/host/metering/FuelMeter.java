@@ -8,10 +8,11 @@ import dev.graft.api.PluginFuelExhaustedException;
 import dev.graft.api.policy.CostModel;
 
 /**
- * The run-time side of metering for one instance: owns the fuel global the pass added, refills it
- * before each call, charges host calls in Java and tells how much a call consumed. As the instance's
- * {@link GlobalFactory} it creates the fuel global itself, with the call's budget as its value, so the
- * start function already runs on that budget. One thread at a time, like its instance.
+ * The run-time side of metering for one instance: owns the fuel and reserve globals the pass added,
+ * refills them before each call, charges host calls in Java and tells how much a call consumed. As
+ * the instance's {@link GlobalFactory} it creates those globals itself, with the call's budget as the
+ * fuel's value, so the start function already runs on that budget. One thread at a time, like its
+ * instance.
  */
 public final class FuelMeter implements GlobalFactory {
 
@@ -20,26 +21,30 @@ public final class FuelMeter implements GlobalFactory {
     private final int fuelGlobalOrdinal;
     private int created;
     private GlobalInstance fuel;
+    private GlobalInstance reserve;
     private long budget;
 
     /**
-     * @param definedGlobals number of globals the rewritten module defines; the fuel global is the last
+     * @param definedGlobals number of globals the rewritten module defines; fuel and reserve are the last two
      * @param budget the fuel of the first call (instantiation included)
      */
     public FuelMeter(String pluginId, CostModel costs, int definedGlobals, long budget) {
         this.pluginId = pluginId;
         this.costs = costs;
-        this.fuelGlobalOrdinal = definedGlobals - 1;
+        this.fuelGlobalOrdinal = definedGlobals - 2;
         this.budget = budget;
     }
 
     @Override
     public GlobalInstance create(long low, long high, ValType type, MutabilityType mutability) {
-        // Chicory creates the defined globals in order; the pass appended the fuel global last.
-        boolean isFuel = created++ == fuelGlobalOrdinal;
+        // Chicory creates the defined globals in order; the pass appended fuel and reserve last.
+        int ordinal = created++;
+        boolean isFuel = ordinal == fuelGlobalOrdinal;
         GlobalInstance global = new GlobalInstance(isFuel ? budget : low, high, type, mutability);
         if (isFuel) {
             fuel = global;
+        } else if (ordinal == fuelGlobalOrdinal + 1) {
+            reserve = global;
         }
         return global;
     }
@@ -48,6 +53,7 @@ public final class FuelMeter implements GlobalFactory {
     public void refill(long newBudget) {
         budget = newBudget;
         fuel.setValue(newBudget);
+        reserve.setValue(0);
     }
 
     /** The budget of the current call. */
@@ -57,7 +63,7 @@ public final class FuelMeter implements GlobalFactory {
 
     /** Fuel left; negative once exhausted. */
     public long remaining() {
-        return fuel == null ? budget : fuel.getValue();
+        return fuel == null ? budget : fuel.getValue() + reserve.getValue();
     }
 
     /** Fuel consumed in the current call so far (more than the budget once exhausted). */
@@ -71,7 +77,8 @@ public final class FuelMeter implements GlobalFactory {
 
     /**
      * Charges a host call: the fixed cost plus the per-byte cost of {@code bytes}. The Wasm side wrote
-     * its fuel to the global before calling out and reloads it after, so charging the global is exact.
+     * its counter to the fuel global before calling out and reloads it after, so charging the global
+     * is exact; a negative counter is topped up from the reserve by the Wasm code's next check.
      *
      * @throws PluginFuelExhaustedException when the charge exhausts the budget
      */
@@ -88,8 +95,9 @@ public final class FuelMeter implements GlobalFactory {
         if (units == 0 || fuel == null) {
             return;
         }
-        long left = fuel.getValue() - units;
-        fuel.setValue(left);
+        long counter = fuel.getValue() - units;
+        fuel.setValue(counter);
+        long left = counter + reserve.getValue();
         if (left < 0) {
             throw new PluginFuelExhaustedException(pluginId, "host function '" + function + "'", budget, budget - left);
         }

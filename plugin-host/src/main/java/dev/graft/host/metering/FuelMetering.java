@@ -16,22 +16,24 @@ import java.util.TreeSet;
  *
  * <h2>Contract of the rewritten module</h2>
  * <ul>
- *   <li><b>Fuel global.</b> It gains one mutable {@code i64} global, appended after all other
- *       globals and exported as {@value #FUEL_GLOBAL_EXPORT}. Between calls it holds the
- *       <em>remaining</em> fuel: the host sets it to the budget before a call, at most
- *       {@link #MAX_BUDGET}, and reads it after: consumed = budget − remaining. Its initial value
- *       is {@link CostModel#startFuel()}, the budget of the start function.</li>
+ *   <li><b>Fuel globals.</b> It gains two mutable {@code i64} globals, appended after all other
+ *       globals and exported as {@value #FUEL_GLOBAL_EXPORT} and {@value #RESERVE_GLOBAL_EXPORT}.
+ *       Between calls their sum is the <em>remaining</em> fuel: the host sets the fuel global to the
+ *       budget and the reserve to 0 before a call, and reads both after: consumed = budget −
+ *       (fuel + reserve). The fuel global's initial value is {@link CostModel#startFuel()}, the
+ *       budget of the start function.</li>
  *   <li><b>Threaded functions.</b> Every defined function gets an extra last i64 parameter, the
  *       fuel its caller passes in; its declared locals move up by one index. It returns the fuel
  *       with its result where that fits ({@link FuelReturn}): a function without results returns
  *       the fuel, one with a single i32 or f32 result returns {@code (fuel << 32) | result} as an
  *       i64; any other function keeps its results and writes the fuel to the global before it
- *       returns, and its caller reads it back. A budget therefore fits in 31 bits.</li>
+ *       returns, and its caller reloads it. A running function's counter therefore stays within
+ *       0..{@link ModuleRewriter#COUNTER_LIMIT} at its checks; the rest of a larger budget waits in
+ *       the reserve, and an appended refill function moves it over when the counter runs out.</li>
  *   <li><b>Wrappers.</b> Each function referenced as a value (exported, in an element segment, in
  *       a global's initializer, the start function) gets an appended wrapper with its original
  *       signature, and those references point to the wrapper: it passes the fuel global in and
- *       writes the returned fuel back; fuel outside 0..{@link #MAX_BUDGET} traps there. Direct
- *       calls go to the threaded function. Nothing else
+ *       writes the returned fuel back. Direct calls go to the threaded function. Nothing else
  *       moves: types, functions and globals are only appended, no import is added, and data,
  *       names and other custom sections are copied byte for byte (local names after the
  *       parameters now name the local one index below).</li>
@@ -62,29 +64,30 @@ import java.util.TreeSet;
  *       imported functions, {@code call_indirect}, and their tail-call forms), at every function
  *       exit ({@code return}, the final {@code end}, a branch to the function's outermost label)
  *       and right after each dynamic charge (so a {@code memory.grow} or bulk operation the budget
- *       cannot pay for never runs). Before a call that may reach a host function the counter is
- *       written to the
+ *       cannot pay for never runs). A check that finds the counter negative calls the refill
+ *       function. Before a call that may reach a host function the counter is written to the
  *       fuel global and reloaded after, so host functions see, and may charge, the current
  *       value. Between checks only bounded straight-line code runs, so every
  *       execution stops within a bounded overshoot, and no host function is entered with
  *       exhausted fuel.</li>
- *   <li><b>Exhaustion.</b> When a check finds the counter negative, the code writes it into the
- *       fuel global and executes {@code unreachable}: Chicory throws a trap
+ *   <li><b>Exhaustion.</b> When a check finds the counter negative and the reserve cannot cover
+ *       it, the refill function writes the negative total into the fuel global, zeroes the
+ *       reserve and executes {@code unreachable}: Chicory throws a trap
  *       (a {@code TrapException}, or an {@code UninstantiableException} around it during the start
- *       function). The host tells fuel exhaustion from a genuine trap by the global being &lt; 0.
+ *       function). The host tells fuel exhaustion from a genuine trap by fuel + reserve &lt; 0.
  *       A genuine trap that happens after the local went negative but before the next check is
  *       reported as that genuine trap (the global still holds the last written value). Chicory
  *       runs the start function inside {@code Instance.Builder.build()}, before the host can
  *       touch the global; to read it after a failed instantiation, give the builder a
- *       {@code GlobalFactory} and keep the last global it creates (the fuel global).</li>
+ *       {@code GlobalFactory} and keep the last two globals it creates (fuel, then reserve).</li>
  *   <li>With enough fuel the module behaves exactly like the original: same results, traps and
  *       memory effects. One deliberate difference: {@code return_call} and
  *       {@code return_call_indirect} are lowered to a call followed by {@code return} (Chicory
  *       1.7.5's interpreter breaks on self tail calls in functions with extra locals, and its
  *       compiler does not run tail calls in constant stack anyway), so very deep tail-call chains
  *       in interpreted mode end in "call stack exhausted" as they already do in compiled mode.</li>
- *   <li>A call never returns normally with the global &lt; 0: a host function that overdraws the
- *       global makes the calling Wasm code trap at its next check.</li>
+ *   <li>A call never returns normally with fuel + reserve &lt; 0: a host function that overdraws
+ *       the global makes the calling Wasm code trap at its next check.</li>
  * </ul>
  *
  * <h2>Supported input</h2>
@@ -100,14 +103,11 @@ public final class FuelMetering {
     /** Export name of the mutable i64 global holding the remaining fuel. */
     public static final String FUEL_GLOBAL_EXPORT = "graft_fuel";
 
-    /**
-     * The largest budget a call can have, 2^31 − 1 ({@link dev.graft.api.policy.PluginPolicy#MAX_FUEL}):
-     * fuel comes back from calls packed with an i32 result into one i64.
-     */
-    public static final long MAX_BUDGET = dev.graft.api.policy.PluginPolicy.MAX_FUEL;
+    /** Export name of the mutable i64 global holding the fuel not yet handed to the running code. */
+    public static final String RESERVE_GLOBAL_EXPORT = "graft_fuel_reserve";
 
     /** Version of the injected code's shape; part of {@link #cacheKey}. */
-    static final int PASS_VERSION = 4;
+    static final int PASS_VERSION = 3;
 
     /** An imported function, by module and name. */
     public record Import(String module, String name) {
@@ -168,7 +168,12 @@ public final class FuelMetering {
         Objects.requireNonNull(wasm, "wasm");
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(fixedCostImports, "fixedCostImports");
-        return new ModuleRewriter(wasm, model, fixedCostImports).run();
+        return new ModuleRewriter(wasm, model, ModuleRewriter.COUNTER_LIMIT, fixedCostImports).run();
+    }
+
+    /** As {@link #instrument(byte[], CostModel)}, with a smaller counter limit (tests: refill often). */
+    static byte[] instrument(byte[] wasm, CostModel model, long counterLimit) {
+        return new ModuleRewriter(wasm, model, counterLimit, Set.of()).run();
     }
 
     /** Reads one value type; only single-byte MVP, SIMD and reference types are supported. */

@@ -28,7 +28,6 @@ final class FunctionRewriter {
     private static final int SEGMENT_DEAD = 3; // starts in dead code: never entered
 
     // Opcodes the injected code uses.
-    private static final int UNREACHABLE = 0x00;
     private static final int BLOCK = 0x02;
     private static final int IF = 0x04;
     private static final int BR = 0x0C;
@@ -201,7 +200,7 @@ final class FunctionRewriter {
                         }
                         if (fuelReturn.packed()) { // this 'end' closes the block; then pack and end
                             flushSegment(r.pos);
-                            exhaustIfNegative(body.u8(LOCAL_GET).u32(fuelLocal));
+                            refillIfNegative(body.u8(LOCAL_GET).u32(fuelLocal));
                             pack(body);
                             body.u8(END);
                         } else {
@@ -554,7 +553,7 @@ final class FunctionRewriter {
                 if (cost > 0) {
                     body.u8(I64_CONST).s64(cost).u8(I64_SUB).u8(LOCAL_TEE).u32(fuelLocal);
                 }
-                exhaustIfNegative(body);
+                refillIfNegative(body);
                 break;
             case SEGMENT_PLAIN:
                 if (cost > 0) {
@@ -572,19 +571,18 @@ final class FunctionRewriter {
     }
 
     /**
-     * Consumes the i64 fuel value on the stack; if it is negative, publishes the local and traps.
-     * The branch must end in a trap: a check whose cold path calls out and falls back into a loop
-     * (as a refill from a reserve would) measured about +10 % on a tight loop in compiled Chicory.
+     * Consumes the i64 fuel value on the stack; if it is negative, the refill function tops the
+     * local up from the reserve, or, when the budget is spent, publishes the total and traps.
      */
-    private void exhaustIfNegative(ByteSink to) {
+    private void refillIfNegative(ByteSink to) {
         to.u8(I64_CONST).u8(0).u8(I64_LT_S).u8(IF).u8(EMPTY_BLOCK_TYPE)
-                .u8(LOCAL_GET).u32(fuelLocal).u8(GLOBAL_SET).u32(fuelGlobal).u8(UNREACHABLE)
+                .u8(LOCAL_GET).u32(fuelLocal).u8(CALL).u32(layout.refillFunction).u8(LOCAL_SET).u32(fuelLocal)
                 .u8(END);
     }
 
     /** Into the segment: check the local, then write it to the global (before a host call or exit). */
     private void checkAndPublish() {
-        exhaustIfNegative(segment.u8(LOCAL_GET).u32(fuelLocal));
+        refillIfNegative(segment.u8(LOCAL_GET).u32(fuelLocal));
         segment.u8(LOCAL_GET).u32(fuelLocal).u8(GLOBAL_SET).u32(fuelGlobal);
     }
 
@@ -684,7 +682,7 @@ final class FunctionRewriter {
         pending(at);
         if (deadDepth == 0) {
             segmentExtra += hostCallFixed;
-            exhaustIfNegative(segment.u8(LOCAL_GET).u32(fuelLocal));
+            refillIfNegative(segment.u8(LOCAL_GET).u32(fuelLocal));
         }
         segment.u8(CALL).bytes(code, at + 1, end - at - 1);
         copyFrom = end;
@@ -708,7 +706,7 @@ final class FunctionRewriter {
             segment.u8(I64_CONST).s64(perUnit).u8(I64_MUL);
         }
         segment.u8(I64_SUB).u8(LOCAL_TEE).u32(fuelLocal);
-        exhaustIfNegative(segment);
+        refillIfNegative(segment);
         segment.u8(LOCAL_GET).u32(scratchLocal);
     }
 }

@@ -12,11 +12,17 @@ import java.util.Set;
  * reads every section to learn the types, the functions and which functions are referenced from
  * outside direct calls (exports, tables, globals, start); the second writes the module with every
  * defined function threaded (an extra i64 fuel parameter, fuel returned as {@link FuelReturn}
- * says) and one wrapper with the original signature per referenced function. New types,
- * functions and globals are appended, so no existing index moves.
+ * says), one wrapper with the original signature per referenced function, and the refill function.
+ * New types, functions and globals are appended, so no existing index moves.
  */
 final class ModuleRewriter {
 
+    /**
+     * The most fuel a function's counter holds at once: it must fit in the high half of a packed
+     * i64 result. The rest of the budget waits in the reserve global; the refill function moves it
+     * over when the counter runs out.
+     */
+    static final long COUNTER_LIMIT = Integer.MAX_VALUE;
 
     private static final int SECTION_CUSTOM = 0;
     private static final int SECTION_TYPE = 1;
@@ -41,9 +47,11 @@ final class ModuleRewriter {
     }
 
     private static final byte[] FUEL_NAME = FuelMetering.FUEL_GLOBAL_EXPORT.getBytes(StandardCharsets.UTF_8);
+    private static final byte[] RESERVE_NAME = FuelMetering.RESERVE_GLOBAL_EXPORT.getBytes(StandardCharsets.UTF_8);
 
     private final byte[] wasm;
     private final CostModel model;
+    private final long counterLimit;
     private final Set<FuelMetering.Import> fixedCostImports;
     private final ByteSink out;
     private final ByteSink content = new ByteSink(256);
@@ -62,12 +70,17 @@ final class ModuleRewriter {
     // Derived before the second pass.
     private Layout layout;
     private int[] threadedTypes; // original type index -> type index of its threaded form, or -1
+    private int refillType;
     private int wrapperCount;
-    private int typeCount; // original types plus the threaded forms
 
-    ModuleRewriter(byte[] wasm, CostModel model, Set<FuelMetering.Import> fixedCostImports) {
+    /** @param counterLimit {@link #COUNTER_LIMIT}, or less to exercise the refill in tests */
+    ModuleRewriter(byte[] wasm, CostModel model, long counterLimit, Set<FuelMetering.Import> fixedCostImports) {
+        if (counterLimit < 1 || counterLimit > COUNTER_LIMIT) {
+            throw new IllegalArgumentException("counter limit " + counterLimit + " outside 1.." + COUNTER_LIMIT);
+        }
         this.wasm = wasm;
         this.model = model;
+        this.counterLimit = counterLimit;
         this.fixedCostImports = fixedCostImports;
         this.out = new ByteSink(wasm.length + wasm.length / 4 + 64);
     }
@@ -347,7 +360,7 @@ final class ModuleRewriter {
             int entryStart = r.pos;
             int nameStart = r.name();
             int nameEnd = r.pos;
-            if (named(nameStart, r.pos, FUEL_NAME)) {
+            if (named(nameStart, r.pos, FUEL_NAME) || named(nameStart, r.pos, RESERVE_NAME)) {
                 throw new IllegalArgumentException("module already exports '"
                         + new String(wasm, nameStart, r.pos - nameStart, StandardCharsets.UTF_8) + "' (already metered?)");
             }
@@ -502,7 +515,7 @@ final class ModuleRewriter {
                 threadedTypes[t] = nextType++;
             }
         }
-        typeCount = nextType;
+        refillType = nextType;
         int[] wrappers = new int[defined];
         Arrays.fill(wrappers, -1);
         int next = importedFunctions + defined;
@@ -513,14 +526,14 @@ final class ModuleRewriter {
             }
         }
         long globals = (long) importedGlobals + definedGlobals;
-        if (globals + 1 > Integer.MAX_VALUE || next > Integer.MAX_VALUE - 1) {
+        if (globals + 2 > Integer.MAX_VALUE || (long) next + 1 > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("module too large to meter");
         }
         boolean[] fixed = new boolean[importedFunctions];
         for (int i = 0; i < fixed.length; i++) {
             fixed[i] = fixedCost.get(i);
         }
-        layout = new Layout(importedFunctions, fixed, returns, wrappers, (int) globals);
+        layout = new Layout(importedFunctions, fixed, returns, wrappers, next, (int) globals, (int) globals + 1);
     }
 
     // ---- second pass -------------------------------------------------------------------------
@@ -532,7 +545,7 @@ final class ModuleRewriter {
         }
         WasmReader r = reader(section);
         int count = r.index();
-        content.reset().u32(typeCount);
+        content.reset().u32((long) refillType + 1);
         content.bytes(wasm, r.pos, r.limit - r.pos);
         for (int t = 0; t < count; t++) {
             if (threadedTypes[t] >= 0) { // appended in type order, as plan() numbered them
@@ -544,6 +557,7 @@ final class ModuleRewriter {
                 }
             }
         }
+        content.u8(0x60).u32(1).u8(0x7E).u32(1).u8(0x7E); // refill: (i64) -> i64
         out.section(SECTION_TYPE, content);
     }
 
@@ -554,7 +568,7 @@ final class ModuleRewriter {
             out.section(SECTION_FUNCTION, content);
             return;
         }
-        content.reset().u32((long) defined + wrapperCount);
+        content.reset().u32((long) defined + wrapperCount + 1);
         for (int i = 0; i < defined; i++) {
             content.u32(threadedTypes[functionTypes[i]]);
         }
@@ -563,23 +577,26 @@ final class ModuleRewriter {
                 content.u32(functionTypes[i]);
             }
         }
+        content.u32(refillType);
         out.section(SECTION_FUNCTION, content);
     }
 
     private void writeGlobals(WasmReader r) {
-        content.reset().u32((long) definedGlobals + 1);
+        content.reset().u32((long) definedGlobals + 2);
         if (r != null) {
             globals(r, content);
         }
         content.u8(0x7E).u8(0x01).u8(0x42).s64(model.startFuel()).u8(0x0B); // fuel: mutable i64
+        content.u8(0x7E).u8(0x01).u8(0x42).u8(0).u8(0x0B); // reserve: mutable i64 = 0
         out.section(SECTION_GLOBAL, content);
     }
 
     private void writeExports(WasmReader r) {
         ByteSink entries = new ByteSink(256);
         int count = r == null ? 0 : exports(r, entries);
-        content.reset().u32((long) count + 1).bytes(entries);
+        content.reset().u32((long) count + 2).bytes(entries);
         content.u32(FUEL_NAME.length).bytes(FUEL_NAME, 0, FUEL_NAME.length).u8(0x03).u32(layout.fuelGlobal);
+        content.u32(RESERVE_NAME.length).bytes(RESERVE_NAME, 0, RESERVE_NAME.length).u8(0x03).u32(layout.reserveGlobal);
         out.section(SECTION_EXPORT, content);
     }
 
@@ -597,7 +614,7 @@ final class ModuleRewriter {
             return;
         }
         FunctionRewriter rewriter = new FunctionRewriter(wasm, model, layout);
-        content.reset().u32((long) defined + wrapperCount);
+        content.reset().u32((long) defined + wrapperCount + 1);
         for (int i = 0; i < defined; i++) {
             int size = r.index();
             int start = r.pos;
@@ -616,14 +633,15 @@ final class ModuleRewriter {
                 content.u32(body.size()).bytes(body);
             }
         }
+        refillBody(body.reset());
+        content.u32(body.size()).bytes(body);
         out.section(SECTION_CODE, content);
     }
 
     /**
      * The entry a caller outside the threaded code uses (the host, a table, the start section): the
-     * original signature, fuel taken from the global and written back after. Fuel outside
-     * 0..{@link FuelMetering#MAX_BUDGET} traps here: negative is exhausted, more does not fit the
-     * 32 bits that packed results carry it in.
+     * original signature, fuel taken from the global (moved into the counter's range first) and
+     * written back after.
      */
     private void wrapperBody(int defined, ByteSink b) {
         int params = typeParams[functionTypes[defined]].length;
@@ -634,8 +652,8 @@ final class ModuleRewriter {
             b.u8(0x20).u32(p);
         }
         b.u8(0x23).u32(layout.fuelGlobal).u8(0x22).u32(scratch)
-                .u8(0x42).s64(FuelMetering.MAX_BUDGET).u8(0x56) // i64.gt_u: negative or above the maximum
-                .u8(0x04).u8(0x40).u8(0x00).u8(0x0B)
+                .u8(0x42).s64(counterLimit).u8(0x56) // i64.gt_u: negative or above the limit
+                .u8(0x04).u8(0x40).u8(0x20).u32(scratch).u8(0x10).u32(layout.refillFunction).u8(0x21).u32(scratch).u8(0x0B)
                 .u8(0x20).u32(scratch)
                 .u8(0x10).u32(importedFunctions + defined);
         switch (ret) {
@@ -656,6 +674,30 @@ final class ModuleRewriter {
         b.u8(0x0B);
     }
 
+    /**
+     * {@code refill(counter) -> counter}: called when a counter went negative (or, from a wrapper,
+     * lies outside 0..limit). Adds the reserve; if the total is negative the budget is spent: the
+     * total goes to the fuel global and the call traps. Otherwise it returns up to the limit and
+     * keeps the rest in the reserve.
+     */
+    private void refillBody(ByteSink b) {
+        int fuel = layout.fuelGlobal;
+        int reserve = layout.reserveGlobal;
+        b.u32(0)
+                .u8(0x20).u32(0).u8(0x23).u32(reserve).u8(0x7C).u8(0x22).u32(0) // total = counter + reserve
+                .u8(0x42).u8(0).u8(0x53) // i64.lt_s
+                .u8(0x04).u8(0x40)
+                .u8(0x20).u32(0).u8(0x24).u32(fuel).u8(0x42).u8(0).u8(0x24).u32(reserve).u8(0x00)
+                .u8(0x0B)
+                .u8(0x20).u32(0).u8(0x42).s64(counterLimit).u8(0x55) // i64.gt_s
+                .u8(0x04).u8(0x7E)
+                .u8(0x20).u32(0).u8(0x42).s64(counterLimit).u8(0x7D).u8(0x24).u32(reserve).u8(0x42).s64(counterLimit)
+                .u8(0x05)
+                .u8(0x42).u8(0).u8(0x24).u32(reserve).u8(0x20).u32(0)
+                .u8(0x0B)
+                .u8(0x0B);
+    }
+
     private static void expectEnd(WasmReader r, String section) {
         if (r.hasMore()) {
             throw r.malformed(section + " section has trailing bytes");
@@ -668,14 +710,19 @@ final class ModuleRewriter {
         private final boolean[] fixedCost; // per imported function: charged in Wasm
         final FuelReturn[] returns; // per defined function
         private final int[] wrappers; // per defined function: its wrapper's index, or -1
+        final int refillFunction;
         final int fuelGlobal;
+        final int reserveGlobal;
 
-        Layout(int importedFunctions, boolean[] fixedCost, FuelReturn[] returns, int[] wrappers, int fuelGlobal) {
+        Layout(int importedFunctions, boolean[] fixedCost, FuelReturn[] returns, int[] wrappers, int refillFunction,
+                int fuelGlobal, int reserveGlobal) {
             this.importedFunctions = importedFunctions;
             this.fixedCost = fixedCost;
             this.returns = returns;
             this.wrappers = wrappers;
+            this.refillFunction = refillFunction;
             this.fuelGlobal = fuelGlobal;
+            this.reserveGlobal = reserveGlobal;
         }
 
         /** The index to use where function {@code index} is a value (export, table, ref.func, start). */

@@ -104,7 +104,7 @@ class FuelExhaustionTest {
                 CostModel.defaults().withStartFuel(1000));
         WasmModule module = Parser.parse(metered);
         // Chicory runs the start function inside build(); a GlobalFactory lets the host keep the
-        // fuel global, the last the module defines.
+        // fuel and reserve globals, the last two the module defines.
         List<GlobalInstance> globals = new ArrayList<>();
         Instance.Builder builder = Instance.builder(module).withGlobalFactory((low, high, type, mutability) -> {
             GlobalInstance global = new GlobalInstance(low, high, type, mutability);
@@ -116,8 +116,9 @@ class FuelExhaustionTest {
         }
         UninstantiableException failure = assertThrows(UninstantiableException.class, builder::build);
         assertInstanceOf(TrapException.class, failure.getCause());
-        assertEquals(2, globals.size());
+        assertEquals(3, globals.size());
         assertEquals(-1, globals.get(1).getValue());
+        assertEquals(0, globals.get(2).getValue());
     }
 
     @ParameterizedTest

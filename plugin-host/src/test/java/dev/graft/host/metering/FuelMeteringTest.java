@@ -303,9 +303,10 @@ class FuelMeteringTest {
         assertEquals(6, bump.result());
         assertEquals(5, bump.consumed);
         assertEquals(6, metered.exports().global("counter").getValue());
-        // the fuel global came after the two existing ones
-        assertEquals(3, metered.globalCount());
+        // the fuel and reserve globals came after the two existing ones
+        assertEquals(4, metered.globalCount());
         assertTrue(fuel(metered) == metered.global(2));
+        assertTrue(Metered.reserve(metered) == metered.global(3));
     }
 
     @ParameterizedTest

@@ -7,6 +7,7 @@ import static dev.graft.host.metering.Metered.wat;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.dylibso.chicory.runtime.Instance;
@@ -18,7 +19,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Fuel passed down calls as a parameter and handed back in each {@link FuelReturn} form: results
- * and fuel figures match the original, and a call succeeds exactly when its budget covers it.
+ * and fuel figures match the original, whatever the counter limit and however large the budget.
  */
 class FuelThreadingTest {
 
@@ -61,11 +62,15 @@ class FuelThreadingTest {
         byte[] original = wat(CONVENTIONS);
         Instance plain = instantiate(original, mode);
         Instance metered = instantiate(Metered.meter(original), mode);
+        Instance refilling = instantiate(FuelMetering.instrument(original, CostModel.defaults(), 7), mode);
         for (int x : new int[] {0, 1, 2, 5, 12}) {
             long[] expected = plain.export("mix").apply(x);
             Outcome outcome = call(metered, "mix", FuelMeteringTest.AMPLE, x);
             assertArrayEquals(expected, outcome.results, "mix(" + x + ")");
             assertEquals(referenceCount(original, "mix", x), outcome.consumed, "mix(" + x + ") fuel");
+            Outcome small = call(refilling, "mix", FuelMeteringTest.AMPLE, x);
+            assertArrayEquals(expected, small.results, "mix(" + x + ") with counter limit 7");
+            assertEquals(outcome.consumed, small.consumed, "mix(" + x + ") fuel with counter limit 7");
         }
         // the wrappers behind the exports: f32 and i64 results unchanged, fuel exact
         Outcome f32 = call(metered, "f32", 100, Float.floatToRawIntBits(2.0f));
@@ -81,32 +86,34 @@ class FuelThreadingTest {
 
     @ParameterizedTest
     @EnumSource(Mode.class)
-    void aCallSucceedsExactlyWhenTheBudgetCoversIt(Mode mode) {
+    void aCallSucceedsExactlyWhenTheBudgetCoversItWhateverTheCounterLimit(Mode mode) {
         byte[] original = wat(CONVENTIONS);
         long needed = referenceCount(original, "mix", 9);
-        Instance metered = instantiate(Metered.meter(original), mode);
-        for (long budget = needed - 40; budget <= needed + 5; budget++) {
-            Outcome outcome = call(metered, "mix", budget, 9);
-            if (budget >= needed) {
-                assertNull(outcome.trap, "budget " + budget);
-                assertEquals(budget - needed, outcome.remaining, "budget " + budget);
-            } else {
-                assertTrue(outcome.exhausted(), "budget " + budget + " < " + needed);
+        for (long limit : new long[] {1, 3, 50, ModuleRewriter.COUNTER_LIMIT}) {
+            Instance metered = instantiate(FuelMetering.instrument(original, CostModel.defaults(), limit), mode);
+            for (long budget = needed - 40; budget <= needed + 5; budget++) {
+                Outcome outcome = call(metered, "mix", budget, 9);
+                if (budget >= needed) {
+                    assertNull(outcome.trap, "budget " + budget + ", limit " + limit);
+                    assertEquals(budget - needed, outcome.remaining, "budget " + budget + ", limit " + limit);
+                } else {
+                    assertTrue(outcome.exhausted(), "budget " + budget + " < " + needed + ", limit " + limit);
+                }
             }
         }
-        Outcome most = call(metered, "mix", FuelMetering.MAX_BUDGET, 9);
-        assertEquals(FuelMetering.MAX_BUDGET - needed, most.remaining);
     }
 
     @ParameterizedTest
     @EnumSource(Mode.class)
-    void aBudgetAboveTheMaximumTrapsBeforeAnyWork(Mode mode) {
-        // Packed results carry fuel in 32 bits: a larger budget must not run and come back wrong.
-        Instance metered = instantiate(Metered.meter(wat(CONVENTIONS)), mode);
-        for (long budget : new long[] {FuelMetering.MAX_BUDGET + 1, 5_000_000_000L, Long.MAX_VALUE}) {
+    void budgetsBeyondTheCounterLimitWaitInTheReserve(Mode mode) {
+        byte[] original = wat(CONVENTIONS);
+        Instance metered = instantiate(Metered.meter(original), mode);
+        long needed = referenceCount(original, "i32", 15);
+        for (long budget : new long[] {5_000_000_000L, Long.MAX_VALUE / 2}) {
             Outcome outcome = call(metered, "i32", budget, 15);
-            assertTrue(outcome.trap != null, "budget " + budget);
-            assertEquals(0, outcome.consumed, "budget " + budget);
+            assertEquals(610, outcome.result());
+            assertEquals(needed, outcome.consumed, "budget " + budget);
+            assertEquals(budget - ModuleRewriter.COUNTER_LIMIT, Metered.reserve(metered).getValue());
         }
     }
 
@@ -162,22 +169,33 @@ class FuelThreadingTest {
 
     @ParameterizedTest
     @EnumSource(Mode.class)
-    void loopsChargeExactlyAndStopWhenTheBudgetRunsOut(Mode mode) {
+    void loopsRefillAndChargeExactlyWhateverTheCounterLimit(Mode mode) {
         byte[] original = wat(LOOPS);
         Instance plain = instantiate(original, mode);
-        Instance metered = instantiate(Metered.meter(original), mode);
-        for (String function : new String[] {"nested", "valued", "param"}) {
-            for (int x : new int[] {1, 3, 17}) {
-                long needed = referenceCount(original, function, x);
-                Outcome outcome = call(metered, function, FuelMeteringTest.AMPLE, x);
-                String what = function + "(" + x + ")";
-                assertArrayEquals(plain.export(function).apply(x), outcome.results, what);
-                assertEquals(needed, outcome.consumed, what);
-                for (long budget = needed - 3; budget <= needed; budget++) {
-                    Outcome tight = call(metered, function, budget, x);
-                    assertTrue(budget >= needed ? tight.trap == null : tight.exhausted(), what + ", budget " + budget);
+        String[] functions = {"nested", "valued", "param"};
+        for (long limit : new long[] {1, 2, 7, 50, ModuleRewriter.COUNTER_LIMIT}) {
+            Instance metered = instantiate(FuelMetering.instrument(original, CostModel.defaults(), limit), mode);
+            for (String function : functions) {
+                for (int x : new int[] {1, 3, 17}) {
+                    long needed = referenceCount(original, function, x);
+                    Outcome outcome = call(metered, function, FuelMeteringTest.AMPLE, x);
+                    String what = function + "(" + x + "), counter limit " + limit;
+                    assertArrayEquals(plain.export(function).apply(x), outcome.results, what);
+                    assertEquals(needed, outcome.consumed, what);
+                    for (long budget = needed - 3; budget <= needed; budget++) {
+                        Outcome tight = call(metered, function, budget, x);
+                        assertTrue(budget >= needed ? tight.trap == null : tight.exhausted(), what + ", budget " + budget);
+                    }
                 }
             }
         }
+    }
+
+    @org.junit.jupiter.api.Test
+    void counterLimitOutsideItsRangeIsRefused() {
+        byte[] module = wat(CONVENTIONS);
+        assertThrows(IllegalArgumentException.class, () -> FuelMetering.instrument(module, CostModel.defaults(), 0));
+        assertThrows(IllegalArgumentException.class,
+                () -> FuelMetering.instrument(module, CostModel.defaults(), ModuleRewriter.COUNTER_LIMIT + 1));
     }
 }

@@ -83,15 +83,24 @@ final class Metered {
         return instance.exports().global(FuelMetering.FUEL_GLOBAL_EXPORT);
     }
 
+    static GlobalInstance reserve(Instance instance) {
+        return instance.exports().global(FuelMetering.RESERVE_GLOBAL_EXPORT);
+    }
+
+    /** Fuel left: the fuel global plus the reserve. */
+    static long remaining(Instance instance) {
+        return fuel(instance).getValue() + reserve(instance).getValue();
+    }
+
     /** Sets the budget, calls {@code function}, and reports results, fuel and any trap. */
     static Outcome call(Instance instance, String function, long budget, long... args) {
-        GlobalInstance fuel = fuel(instance);
-        fuel.setValue(budget);
+        fuel(instance).setValue(budget);
+        reserve(instance).setValue(0);
         try {
             long[] results = instance.export(function).apply(args);
-            return new Outcome(results, budget, fuel.getValue(), null);
+            return new Outcome(results, budget, remaining(instance), null);
         } catch (ChicoryException trap) { // TrapException, WasmRuntimeException, ...
-            return new Outcome(null, budget, fuel.getValue(), trap);
+            return new Outcome(null, budget, remaining(instance), trap);
         }
     }
 

@@ -36,9 +36,11 @@ class ModuleStructureTest {
                 nameSection(), false);
         byte[] metered = meter(withCustom);
         WasmModule module = Parser.parse(metered);
-        assertEquals(5, module.exportSection().exportCount());
+        assertEquals(6, module.exportSection().exportCount());
         assertEquals("graft_fuel", module.exportSection().getExport(4).name());
         assertEquals(1, module.exportSection().getExport(4).index());
+        assertEquals("graft_fuel_reserve", module.exportSection().getExport(5).name());
+        assertEquals(2, module.exportSection().getExport(5).index());
         // exports "a" and "b" now name the wrappers appended after the two threaded functions
         assertEquals(2, module.exportSection().getExport(2).index());
         assertEquals(3, module.exportSection().getExport(3).index());
