@@ -259,11 +259,7 @@ final class FunctionRewriter {
                 case 0x10: { // call
                     int callee = r.index();
                     segmentCount++;
-                    if (layout.fixedCostImport(callee)) {
-                        fixedCostCall(at, r.pos);
-                    } else {
-                        emitCall(layout.returnOf(callee), CALL, at, r.pos);
-                    }
+                    directCall(callee, at, r.pos);
                     break;
                 }
                 case 0x11: // call_indirect: through a wrapper or to a host function
@@ -275,11 +271,7 @@ final class FunctionRewriter {
                 case 0x12: { // return_call: lowered to call + return, see emitReturn
                     int callee = r.index();
                     segmentCount++;
-                    if (layout.fixedCostImport(callee)) {
-                        fixedCostCall(at, r.pos);
-                    } else {
-                        emitCall(layout.returnOf(callee), CALL, at, r.pos);
-                    }
+                    directCall(callee, at, r.pos);
                     emitReturn();
                     transfer(r.pos);
                     break;
@@ -669,6 +661,15 @@ final class FunctionRewriter {
                 segment.u8(F32_REINTERPRET_I32);
             }
             segment.u8(LOCAL_GET).u32(scratchWide).u8(I64_CONST).u8(32).u8(I64_SHR_U).u8(LOCAL_SET).u32(fuelLocal);
+        }
+    }
+
+    /** The call (or lowered tail call) of function {@code callee} at {@code code[at, end)}, as a plain call. */
+    private void directCall(int callee, int at, int end) {
+        if (layout.fixedCostImport(callee)) {
+            fixedCostCall(at, end);
+        } else {
+            emitCall(layout.returnOf(callee), CALL, at, end);
         }
     }
 
