@@ -504,29 +504,33 @@ public final class ReportWriter {
      * speed between JMH iterations), else from the JMH means.
      */
     private void fuelTargets(Result pooled, Result pooledUnmetered) {
-        String[][] compute = {{"fractalTree", "FractalTreeBenchmark.plugin", "fractal tree, depth 13"},
-            {"tightLoop", "FuelOverheadBenchmark.tightLoop", "tight loop"},
-            {"recursiveFib32", "FuelOverheadBenchmark.recursiveFib32", "recursive fib(25) over i32, worst case"},
-            {"recursiveFib", "FuelOverheadBenchmark.recursiveFib", "recursive fib(25) over i64, worst case"}};
+        String[][] compute = {
+            {"fractalTree", "FractalTreeBenchmark.pluginUnmetered", "FractalTreeBenchmark.pluginMetered", "fractal tree, depth 13"},
+            {"tightLoop", "FuelOverheadBenchmark.tightLoop:unmetered", "FuelOverheadBenchmark.tightLoop:metered", "tight loop"},
+            {"recursiveFib32", "FuelOverheadBenchmark.recursiveFib32:unmetered", "FuelOverheadBenchmark.recursiveFib32:metered",
+                "recursive fib(25) over i32, worst case"},
+            {"recursiveFib", "FuelOverheadBenchmark.recursiveFib:unmetered", "FuelOverheadBenchmark.recursiveFib:metered",
+                "recursive fib(25) over i64, worst case"}};
         for (String[] c : compute) {
-            target("fuel overhead on compute (" + c[2] + ")", "≤ 30 %", fuelOverhead(c[0], c[1]), 0.30, this::percent);
+            target("fuel overhead on compute (" + c[2] + ")", "≤ 30 %", fuelOverhead(c[0], c[1], c[2]), 0.30, this::percent);
         }
         target("fuel overhead on a typed call (volume-discount, pooled)", "≤ 5 %",
-                fuelOverhead("typedPricingCall", "FuelOverheadBenchmark.typedPricingCall"), 0.05, this::percent);
+                fuelOverhead("typedPricingCall", "FuelOverheadBenchmark.typedPricingCall:unmetered",
+                        "FuelOverheadBenchmark.typedPricingCall:metered"), 0.05, this::percent);
         if (pooled != null && pooledUnmetered != null) {
             target("fuel overhead on a typed call (volume-discount, pooled, p50 of the sample-time run)", "≤ 5 %",
                     pooled.p("50.0") / pooledUnmetered.p("50.0") - 1, 0.05, this::percent);
         }
     }
 
-    /** Paired overhead of {@code workload}, or the JMH means' ratio of {@code jmh} (metered vs unmetered). */
-    private double fuelOverhead(String workload, String jmh) {
+    /** Paired overhead of {@code workload}, or else the ratio of the JMH means of the two variants. */
+    private double fuelOverhead(String workload, String unmeteredJmh, String meteredJmh) {
         double overhead = pairedOverhead(workload);
         if (!Double.isNaN(overhead)) {
             return overhead;
         }
-        Result u = get(jmh.endsWith(".plugin") ? jmh + "Unmetered" : jmh + ":unmetered");
-        Result m = get(jmh.endsWith(".plugin") ? jmh + "Metered" : jmh + ":metered");
+        Result u = get(unmeteredJmh);
+        Result m = get(meteredJmh);
         return u == null || m == null ? Double.NaN : m.score() / u.score() - 1;
     }
 

@@ -104,8 +104,7 @@ final class ImportLinker {
         }
         List<ImportFunction> linked = new ArrayList<>(functions.size());
         for (HostFunction f : functions) {
-            boolean chargedInWasm = ExtismKernel.ENV_MODULE.equals(f.module())
-                    && ExtismKernel.FIXED_COST_FUNCTIONS.contains(new FuelMetering.Import(f.module(), f.name()));
+            boolean chargedInWasm = ExtismKernel.FIXED_COST_FUNCTIONS.contains(new FuelMetering.Import(f.module(), f.name()));
             linked.add(meter == null || chargedInWasm ? f : metered(f, meter));
         }
         return ImportValues.builder().withFunctions(linked).build();

@@ -49,15 +49,16 @@ import java.util.TreeSet;
  *       (operands read as unsigned i32, charged before the operation runs, whether it then succeeds,
  *       fails or traps). Injected code is free. So after a call that returned normally, consumed
  *       fuel is exactly the number of original instructions executed (times the cost) plus the
- *       dynamic charges; it depends only on the code path, never on timing or on the execution
+ *       dynamic charges and the fixed charges of fixed-cost imports; it depends only on the code path, never on timing or on the execution
  *       mode (interpreted and compiled Chicory agree to the unit).</li>
  *   <li><b>When it is charged.</b> Code is cut into straight-line segments (cut after {@code loop},
  *       {@code if}, {@code else}, {@code br_if}, after the {@code end} of an {@code if} and of a
  *       {@code block} that some branch targets, and after unconditional transfers). A segment's
  *       whole cost is subtracted when control enters it, from the function's fuel parameter. So a
- *       host function called in the middle
- *       of a segment already sees that whole segment charged. Dead code (after an unconditional
- *       transfer, up to the end of its block) is never charged and gets no injected code.</li>
+ *       host function called in the middle of a segment already sees that whole segment charged.
+ *       Dead code (after an unconditional transfer, up to the end of its block) is never charged;
+ *       it only gets what keeps it valid (the fuel argument and result of calls, renumbered
+ *       locals, returns as branches).</li>
  *   <li><b>When it is checked.</b> The remaining fuel is compared with 0 at function entry
  *       (after the entry segment's charge; this bounds recursion), at every loop header (after
  *       that iteration's charge), before every call that may reach a host function (calls to
