@@ -74,8 +74,9 @@ final class FunctionRewriter {
     /**
      * Depth of the frame whose remaining code is dead (after br, br_table, return, unreachable,
      * return_call*), or 0 while the code is live. Dead code, nested frames included, gets no
-     * instrumentation at all: it never runs, and injected blocks there only add bytes (and can
-     * trip the Chicory compiler bug described at {@link #checkAndPublishAtEnd}).
+     * charges or checks: it never runs, and injected blocks there only add bytes (and can trip the
+     * Chicory compiler bug described at {@link #checkAndPublishAtEnd}). It still gets what keeps it
+     * valid: fuel arguments and results of calls, renumbered locals, returns as branches.
      */
     private int deadDepth;
 
