@@ -2,7 +2,7 @@
 # Runs the benchmark suite, keeps JMH's raw results as JSON and regenerates the tables in
 # docs/benchmarks.md.
 #
-#   benchmarks/run.sh                 # full run (about 10 minutes on 2 cores): results/latest.json -> docs/benchmarks.md
+#   benchmarks/run.sh                 # full run (about 15 minutes on 2 cores): results/latest.json -> docs/benchmarks.md
 #   benchmarks/run.sh --quick         # seconds per benchmark, to see that everything runs: results/quick/ (report.md)
 #   benchmarks/run.sh --no-build ...  # skip the Maven build
 #   benchmarks/run.sh -- 'Pricing.*'  # anything after -- goes to JMH (a benchmark regex, -prof gc, ...);
@@ -72,9 +72,12 @@ env_file=$results/env.properties
 echo "== JMH ($mode) -> $json"
 "$JAVA" -jar "$jar" "${jmh_args[@]}" -rf json -rff "$json" "${jmh_extra[@]}"
 
-echo "== fuel overhead, paired and interleaved -> $results/fuel-paired.txt"
+echo "== fuel overhead, paired and interleaved ($probes fresh JVMs) -> $results/fuel-paired.txt"
 if [ "$quick" = 1 ]; then paired_args=(3 20); else paired_args=(41 50); fi
-"$JAVA" -cp "$jar" dev.graft.benchmarks.FuelOverheadProbe "${paired_args[@]}" | tee "$results/fuel-paired.txt"
+: > "$results/fuel-paired.txt"
+for _ in $(seq "$probes"); do
+  "$JAVA" -cp "$jar" dev.graft.benchmarks.FuelOverheadProbe "${paired_args[@]}" | tee -a "$results/fuel-paired.txt"
+done
 
 echo "== start-up probes ($probes fresh JVMs each)"
 startup=$results/startup.txt

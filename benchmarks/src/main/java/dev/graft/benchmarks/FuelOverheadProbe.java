@@ -12,7 +12,9 @@ import java.util.Locale;
  * each round times the unmetered and the metered variant of a workload back to back (in
  * alternating order) for a short slice each (50 ms by default: short enough that most pairs fall
  * in one speed phase), and the report is the median of the per-round ratios, with the quartiles as
- * its spread.
+ * its spread. The JIT may compile the same code differently in another JVM (the unmetered tight loop
+ * alone has run at both 180 and 370 µs), so {@code run.sh} starts the probe in several JVMs and
+ * {@link ReportWriter} reports the median over them with the lowest and highest.
  *
  * <pre>java -cp benchmarks/target/benchmarks.jar dev.graft.benchmarks.FuelOverheadProbe [rounds] [sliceMillis]</pre>
  *

@@ -47,7 +47,7 @@ public final class ReportWriter {
     private final Properties env = new Properties();
     private final List<Map<String, String>> startup = new ArrayList<>();
     private final List<Map<String, String>> phases = new ArrayList<>();
-    private final Map<String, Map<String, String>> paired = new LinkedHashMap<>(); // workload -> fields
+    private final Map<String, List<Map<String, String>>> paired = new LinkedHashMap<>(); // workload -> one per JVM
     private final StringBuilder out = new StringBuilder();
     private final List<String[]> targets = new ArrayList<>();
 
@@ -124,7 +124,7 @@ public final class ReportWriter {
             for (String line : Files.readAllLines(pairedFile)) {
                 if (line.startsWith("fuel ")) {
                     Map<String, String> fields = fields(line);
-                    paired.put(fields.get("workload"), fields);
+                    paired.computeIfAbsent(fields.get("workload"), w -> new ArrayList<>()).add(fields);
                 }
             }
         }
@@ -142,10 +142,23 @@ public final class ReportWriter {
         return fields;
     }
 
-    /** Paired overhead (metered ÷ unmetered − 1, median of rounds) of a {@link FuelOverheadProbe} workload, or NaN. */
+    /**
+     * Paired overhead (metered ÷ unmetered − 1) of a {@link FuelOverheadProbe} workload: the median over
+     * the probe's JVMs of each JVM's median ratio, or NaN when it did not run.
+     */
     private double pairedOverhead(String workload) {
-        Map<String, String> f = paired.get(workload);
-        return f == null ? Double.NaN : Double.parseDouble(f.get("ratio")) - 1;
+        return pairedMedian(workload, "ratio") - 1;
+    }
+
+    /** Median over the probe's JVMs of one numeric field of a workload's lines, or NaN. */
+    private double pairedMedian(String workload, String field) {
+        double[] values = pairedValues(workload, field);
+        return values.length == 0 ? Double.NaN : FuelOverheadProbe.quantile(values, 0.5);
+    }
+
+    private double[] pairedValues(String workload, String field) {
+        return paired.getOrDefault(workload, List.of()).stream().mapToDouble(f -> Double.parseDouble(f.get(field)))
+                .toArray();
     }
 
     // ---------------------------------------------------------------- rendering
@@ -297,12 +310,15 @@ public final class ReportWriter {
         if (paired.isEmpty()) {
             return;
         }
-        Map<String, String> any = paired.values().iterator().next();
+        Map<String, String> any = paired.values().iterator().next().get(0);
+        int jvms = paired.values().iterator().next().size();
         line("Paired and interleaved (`FuelOverheadProbe`): each of " + any.get("rounds") + " rounds times the unmetered and");
-        line("the metered variant back to back, so a change in machine speed hits both; median ratio, quartiles in brackets.");
-        line("These are the figures the targets below use.");
+        line("the metered variant back to back, so a change in machine speed hits both; each JVM reports its median ratio.");
+        line("The probe ran in " + jvms + (jvms == 1 ? " JVM" : " separate JVMs") + ": the overhead is the median over them, and");
+        line("the last column the lowest and highest JVM's median, because the JIT compiles the same code differently from one");
+        line("JVM to the next. These are the figures the targets below use.");
         line("");
-        line("| workload | unmetered (median) | metered (median) | overhead | quartiles |");
+        line("| workload | unmetered (median) | metered (median) | overhead | lowest … highest JVM |");
         line("|---|---:|---:|---:|---:|");
         for (String[] v : new String[][] {
                 {"tightLoop", "tight loop, 100,000 iterations"},
@@ -311,13 +327,14 @@ public final class ReportWriter {
                 {"typedJsonCall", "typed call, 200-byte echo"},
                 {"typedPricingCall", "typed pricing call (volume-discount)"},
                 {"fractalTree", "fractal tree, depth 13"}}) {
-            Map<String, String> f = paired.get(v[0]);
-            if (f == null) {
+            double[] ratios = pairedValues(v[0], "ratio");
+            if (ratios.length == 0) {
                 continue;
             }
-            line("| " + v[1] + " | " + time(Double.parseDouble(f.get("unmeteredNs")), "ns/op") + " | "
-                    + time(Double.parseDouble(f.get("meteredNs")), "ns/op") + " | " + percent(pairedOverhead(v[0])) + " | "
-                    + percent(Double.parseDouble(f.get("q1")) - 1) + " … " + percent(Double.parseDouble(f.get("q3")) - 1) + " |");
+            line("| " + v[1] + " | " + time(pairedMedian(v[0], "unmeteredNs"), "ns/op") + " | "
+                    + time(pairedMedian(v[0], "meteredNs"), "ns/op") + " | " + percent(pairedOverhead(v[0])) + " | "
+                    + percent(Arrays.stream(ratios).min().getAsDouble() - 1) + " … "
+                    + percent(Arrays.stream(ratios).max().getAsDouble() - 1) + " |");
         }
         line("");
     }

@@ -99,12 +99,15 @@ class QuickBenchmarkTest {
         }
         List<String> paired = FuelOverheadProbe.run(2, 20, 1);
         assertEquals(6, paired.size(), paired.toString());
-        Files.write(dir.resolve("fuel-paired.txt"), paired);
+        List<String> twoJvms = new java.util.ArrayList<>(paired); // as run.sh appends one JVM's lines after another's
+        twoJvms.addAll(FuelOverheadProbe.run(2, 20, 1));
+        Files.write(dir.resolve("fuel-paired.txt"), twoJvms);
         Path doc = dir.resolve("benchmarks.md");
         ReportWriter.main(new String[] {json.toString(), doc.toString()});
         String text = Files.readString(doc);
         assertTrue(text.contains("### Targets"), text);
         assertTrue(text.contains("Paired and interleaved") && text.contains("| recursive fib(25), i32 |"), text);
+        assertTrue(text.contains("The probe ran in 2 separate JVMs"), text);
         assertTrue(text.contains("graftCompiledPooled") || text.contains("Graft typed call"), text);
     }
 }
