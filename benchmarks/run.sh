@@ -72,12 +72,17 @@ env_file=$results/env.properties
 echo "== JMH ($mode) -> $json"
 "$JAVA" -jar "$jar" "${jmh_args[@]}" -rf json -rff "$json" "${jmh_extra[@]}"
 
-echo "== fuel overhead, paired and interleaved ($probes fresh JVMs) -> $results/fuel-paired.txt"
-if [ "$quick" = 1 ]; then paired_args=(3 20); else paired_args=(41 50); fi
+echo "== fuel overhead, paired and interleaved (each workload in $probes fresh JVMs) -> $results/fuel-paired.txt"
 : > "$results/fuel-paired.txt"
-for _ in $(seq "$probes"); do
-  "$JAVA" -cp "$jar" dev.graft.benchmarks.FuelOverheadProbe "${paired_args[@]}" | tee -a "$results/fuel-paired.txt"
-done
+if [ "$quick" = 1 ]; then
+  "$JAVA" -cp "$jar" dev.graft.benchmarks.FuelOverheadProbe 3 20 | tee -a "$results/fuel-paired.txt"
+else
+  for workload in tightLoop recursiveFib32 recursiveFib typedJsonCall typedPricingCall fractalTree; do
+    for _ in $(seq "$probes"); do
+      "$JAVA" -cp "$jar" dev.graft.benchmarks.FuelOverheadProbe 41 50 "$workload" | tee -a "$results/fuel-paired.txt"
+    done
+  done
+fi
 
 echo "== start-up probes ($probes fresh JVMs each)"
 startup=$results/startup.txt

@@ -13,13 +13,15 @@ import java.util.Locale;
  * alternating order) for a short slice each (50 ms by default: short enough that most pairs fall
  * in one speed phase), and the report is the median of the per-round ratios, with the quartiles as
  * its spread. The JIT may compile the same code differently in another JVM (the unmetered tight loop
- * alone has run at both 180 and 370 µs), so {@code run.sh} starts the probe in several JVMs and
+ * alone has run at both 180 and 370 µs) and after other workloads ran in the same JVM, so
+ * {@code run.sh} measures each workload on its own in several fresh JVMs, as JMH forks do, and
  * {@link ReportWriter} reports the median over them with the lowest and highest.
  *
- * <pre>java -cp benchmarks/target/benchmarks.jar dev.graft.benchmarks.FuelOverheadProbe [rounds] [sliceMillis]</pre>
+ * <pre>java -cp benchmarks/target/benchmarks.jar dev.graft.benchmarks.FuelOverheadProbe [rounds] [sliceMillis] [workload,...]</pre>
  *
  * Prints one line per workload: {@code fuel workload=... ratio=... q1=... q3=... unmeteredNs=...
- * meteredNs=... rounds=...}, which {@link ReportWriter} turns into a table.
+ * meteredNs=... rounds=... jvmWorkloads=...} (how many workloads shared the JVM), which
+ * {@link ReportWriter} turns into a table.
  */
 public final class FuelOverheadProbe {
 
@@ -31,14 +33,27 @@ public final class FuelOverheadProbe {
     private FuelOverheadProbe() {
     }
 
+    /** The workloads, in the order {@link #run} measures them. */
+    static final List<String> WORKLOADS = List.of("tightLoop", "recursiveFib32", "recursiveFib", "typedJsonCall",
+            "typedPricingCall", "fractalTree");
+
     public static void main(String[] args) {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 41;
         long sliceMillis = args.length > 1 ? Long.parseLong(args[1]) : 50;
-        run(rounds, sliceMillis, 5).forEach(System.out::println);
+        List<String> names = args.length > 2 ? List.of(args[2].split(",")) : WORKLOADS;
+        run(rounds, sliceMillis, 5, names).forEach(System.out::println);
     }
 
     /** Runs every workload: {@code warmups} slices of each variant, then {@code rounds} timed pairs. */
     static List<String> run(int rounds, long sliceMillis, int warmups) {
+        return run(rounds, sliceMillis, warmups, WORKLOADS);
+    }
+
+    /** Runs the named workloads (see {@link #WORKLOADS}) like {@link #run(int, long, int)}. */
+    static List<String> run(int rounds, long sliceMillis, int warmups, List<String> names) {
+        if (!WORKLOADS.containsAll(names)) {
+            throw new IllegalArgumentException("unknown workload in " + names + "; known: " + WORKLOADS);
+        }
         long sliceNanos = sliceMillis * 1_000_000L;
         FuelOverheadBenchmark u = overhead("unmetered");
         FuelOverheadBenchmark m = overhead("metered");
@@ -50,7 +65,8 @@ public final class FuelOverheadProbe {
                 new Workload("recursiveFib", u::recursiveFib, m::recursiveFib),
                 new Workload("typedJsonCall", u::typedJsonCall, m::typedJsonCall),
                 new Workload("typedPricingCall", u::typedPricingCall, m::typedPricingCall),
-                new Workload("fractalTree", tree::pluginUnmetered, tree::pluginMetered));
+                new Workload("fractalTree", tree::pluginUnmetered, tree::pluginMetered))
+                .stream().filter(w -> names.contains(w.name)).toList();
         for (Workload w : workloads) { // warm-up: both variants compiled by the JIT before timing
             for (int i = 0; i < warmups; i++) {
                 perOp(w.unmetered, WARM_UP_SLICE_NANOS);
@@ -73,9 +89,9 @@ public final class FuelOverheadProbe {
                 ratios[r] = fuel[r] / plain[r];
             }
             lines.add(String.format(Locale.ROOT,
-                    "fuel workload=%s ratio=%.4f q1=%.4f q3=%.4f unmeteredNs=%.1f meteredNs=%.1f rounds=%d",
+                    "fuel workload=%s ratio=%.4f q1=%.4f q3=%.4f unmeteredNs=%.1f meteredNs=%.1f rounds=%d jvmWorkloads=%d",
                     w.name, quantile(ratios, 0.5), quantile(ratios, 0.25), quantile(ratios, 0.75),
-                    quantile(plain, 0.5), quantile(fuel, 0.5), rounds));
+                    quantile(plain, 0.5), quantile(fuel, 0.5), rounds, workloads.size()));
         }
         return lines;
     }

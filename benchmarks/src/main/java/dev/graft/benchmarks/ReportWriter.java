@@ -312,10 +312,13 @@ public final class ReportWriter {
         }
         Map<String, String> any = paired.values().iterator().next().get(0);
         int jvms = paired.values().iterator().next().size();
+        boolean alone = paired.values().stream().flatMap(List::stream).allMatch(f -> "1".equals(f.get("jvmWorkloads")));
         line("Paired and interleaved (`FuelOverheadProbe`): each of " + any.get("rounds") + " rounds times the unmetered and");
         line("the metered variant back to back, so a change in machine speed hits both; each JVM reports its median ratio.");
-        line("The probe ran in " + jvms + (jvms == 1 ? " JVM" : " separate JVMs") + ": the overhead is the median over them, and");
-        line("the last column the lowest and highest JVM's median, because the JIT compiles the same code differently from one");
+        line("Each workload ran in " + jvms + (jvms == 1 ? " JVM" : " fresh JVMs")
+                + (alone ? ", alone (as JMH forks do)" : ", together with the other workloads")
+                + ": the overhead is the median of the JVMs' medians and");
+        line("the last column the lowest and highest of them, because the JIT compiles the same code differently from one");
         line("JVM to the next. These are the figures the targets below use.");
         line("");
         line("| workload | unmetered (median) | metered (median) | overhead | lowest … highest JVM |");

@@ -100,14 +100,14 @@ class QuickBenchmarkTest {
         List<String> paired = FuelOverheadProbe.run(2, 20, 1);
         assertEquals(6, paired.size(), paired.toString());
         List<String> twoJvms = new java.util.ArrayList<>(paired); // as run.sh appends one JVM's lines after another's
-        twoJvms.addAll(FuelOverheadProbe.run(2, 20, 1));
+        twoJvms.addAll(FuelOverheadProbe.run(2, 20, 1, List.of("tightLoop")));
         Files.write(dir.resolve("fuel-paired.txt"), twoJvms);
         Path doc = dir.resolve("benchmarks.md");
         ReportWriter.main(new String[] {json.toString(), doc.toString()});
         String text = Files.readString(doc);
         assertTrue(text.contains("### Targets"), text);
         assertTrue(text.contains("Paired and interleaved") && text.contains("| recursive fib(25), i32 |"), text);
-        assertTrue(text.contains("The probe ran in 2 separate JVMs"), text);
+        assertTrue(text.contains("Each workload ran in 2 fresh JVMs, together with the other workloads"), text);
         assertTrue(text.contains("graftCompiledPooled") || text.contains("Graft typed call"), text);
     }
 }
