@@ -41,7 +41,9 @@ public final class FuelOverheadProbe {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 41;
         long sliceMillis = args.length > 1 ? Long.parseLong(args[1]) : 50;
         List<String> names = args.length > 2 ? List.of(args[2].split(",")) : WORKLOADS;
-        run(rounds, sliceMillis, 5, names).forEach(System.out::println);
+        // 5 s of calls per variant before timing: a pricing call through compiled Chicory needs about
+        // 4 s on 2 cores before C2 has settled (see docs/benchmarks.md, Method).
+        run(rounds, sliceMillis, 25, names).forEach(System.out::println);
     }
 
     /** Runs every workload: {@code warmups} slices of each variant, then {@code rounds} timed pairs. */

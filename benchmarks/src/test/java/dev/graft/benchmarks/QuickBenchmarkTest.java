@@ -108,6 +108,8 @@ class QuickBenchmarkTest {
         assertTrue(text.contains("### Targets"), text);
         assertTrue(text.contains("Paired and interleaved") && text.contains("| recursive fib(25), i32 |"), text);
         assertTrue(text.contains("Each workload ran in 2 fresh JVMs, together with the other workloads"), text);
+        assertTrue(text.contains("| fuel overhead on compute (tight loop) |")
+                && text.contains("| fuel overhead on a typed JSON call (200-byte echo, pooled) |"), text);
         assertTrue(text.contains("graftCompiledPooled") || text.contains("Graft typed call"), text);
     }
 }
