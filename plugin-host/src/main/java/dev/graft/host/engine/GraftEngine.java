@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.LoggerFactory;
 
 /**
  * The shared, compile-time half of Graft (like Wasmtime's {@code Engine}): parses and compiles each
@@ -137,13 +138,30 @@ public final class GraftEngine {
         try {
             MachineFactoryCompiler.Builder compiler = MachineFactoryCompiler.builder(module)
                     .withInterpreterFallback(InterpreterFallback.SILENT);
-            if (diskCache != null) {
+            JitSizeCheck jitCheck = JitSizeCheck.ifNeeded(diskCache);
+            if (jitCheck != null) {
+                compiler.withCache(jitCheck);
+            } else if (diskCache != null) {
                 compiler.withCache(diskCache);
             }
-            return new CompiledModule(sha256, module, compiler.compile(), mode, fuelCosts);
+            CompiledModule compiled = new CompiledModule(sha256, module, compiler.compile(), mode, fuelCosts);
+            if (jitCheck != null && !jitCheck.found().isEmpty()) {
+                warnOversized(pluginId, jitCheck.found(), fuelCosts != null);
+            }
+            return compiled;
         } catch (RuntimeException | StackOverflowError e) {
             throw new PluginLoadException(pluginId, "module does not compile: " + describe(e), e);
         }
+    }
+
+    private static void warnOversized(String pluginId, List<JitSizeCheck.Oversized> found, boolean metered) {
+        JitSizeCheck.Oversized largest = found.get(0);
+        LoggerFactory.getLogger("graft.plugin." + pluginId).warn(String.format(java.util.Locale.ROOT,
+                "plugin '%s': %d compiled function%s the JVM's %,d-byte limit for JIT compilation (largest: Wasm"
+                        + " function %d, %,d bytes of bytecode%s) and will run in the JVM's bytecode interpreter,"
+                        + " many times slower; start the JVM with -XX:-DontCompileHugeMethods",
+                pluginId, found.size(), found.size() == 1 ? " exceeds" : "s exceed", JitSizeCheck.HUGE_METHOD_LIMIT,
+                largest.function(), largest.bytecodeBytes(), metered ? ", fuel metering included" : ""));
     }
 
     static String describe(Throwable e) {
