@@ -2,7 +2,7 @@
 # Runs the benchmark suite, keeps JMH's raw results as JSON and regenerates the tables in
 # docs/benchmarks.md.
 #
-#   benchmarks/run.sh                 # full run (about 15 minutes on 2 cores): results/latest.json -> docs/benchmarks.md
+#   benchmarks/run.sh                 # full run (about 20 minutes on 2 cores): results/latest.json -> docs/benchmarks.md
 #   benchmarks/run.sh --quick         # seconds per benchmark, to see that everything runs: results/quick/ (report.md)
 #   benchmarks/run.sh --no-build ...  # skip the Maven build
 #   benchmarks/run.sh -- 'Pricing.*'  # anything after -- goes to JMH (a benchmark regex, -prof gc, ...);
