@@ -14,6 +14,7 @@ import dev.graft.host.source.PluginSource;
 import java.lang.ref.WeakReference;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ConcurrentHashMap;
@@ -156,7 +157,7 @@ public final class GraftEngine {
 
     private static void warnOversized(String pluginId, List<JitSizeCheck.Oversized> found, boolean metered) {
         JitSizeCheck.Oversized largest = found.get(0);
-        LoggerFactory.getLogger("graft.plugin." + pluginId).warn(String.format(java.util.Locale.ROOT,
+        LoggerFactory.getLogger("graft.plugin." + pluginId).warn(String.format(Locale.ROOT,
                 "plugin '%s': %d compiled function%s the JVM's %,d-byte limit for JIT compilation (largest: Wasm"
                         + " function %d, %,d bytes of bytecode%s) and will run in the JVM's bytecode interpreter,"
                         + " many times slower; start the JVM with -XX:-DontCompileHugeMethods",

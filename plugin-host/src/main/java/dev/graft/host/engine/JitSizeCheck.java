@@ -4,7 +4,6 @@ import com.dylibso.chicory.compiler.Cache;
 import com.sun.management.HotSpotDiagnosticMXBean;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -75,7 +74,11 @@ final class JitSizeCheck implements Cache {
         }
     }
 
-    /** The methods named {@code func_N} in the jar's classes with more than {@link #HUGE_METHOD_LIMIT} bytes of code. */
+    /**
+     * The methods named {@code func_N} in the jar's classes with more than {@link #HUGE_METHOD_LIMIT}
+     * bytes of code. A jar this cannot read gives an empty list: the check only advises, it must
+     * never fail a load.
+     */
     static List<Oversized> oversized(byte[] jar) {
         List<Oversized> result = new ArrayList<>();
         try (ZipInputStream zip = new ZipInputStream(new ByteArrayInputStream(jar))) {
@@ -84,8 +87,8 @@ final class JitSizeCheck implements Cache {
                     scanClass(ByteBuffer.wrap(zip.readAllBytes()), result);
                 }
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        } catch (IOException | RuntimeException e) {
+            return List.of();
         }
         result.sort(Comparator.comparingInt(Oversized::bytecodeBytes).reversed());
         return List.copyOf(result);

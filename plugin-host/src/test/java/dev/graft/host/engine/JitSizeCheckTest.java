@@ -78,6 +78,12 @@ class JitSizeCheckTest {
     }
 
     @Test
+    void anUnreadableJarIsNoFinding() {
+        assertEquals(List.of(), JitSizeCheck.oversized(new byte[] {'P', 'K', 3, 4, 0, 0}));
+        assertEquals(List.of(), JitSizeCheck.oversized("not a jar".getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+    }
+
+    @Test
     void aPluginWithAnOversizedFunctionStillLoads() {
         // Under the default -XX:+DontCompileHugeMethods this load logs the warning; either way it succeeds.
         Plugin plugin = GraftEngine.create().load(PluginSpec.builder(PluginSource.ofBytes("big-loop", BIG_LOOP)).build());
