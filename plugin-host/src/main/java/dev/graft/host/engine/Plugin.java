@@ -236,10 +236,11 @@ public final class Plugin implements PluginCaller, AutoCloseable {
     public CallResult call(String export, byte[] input, long fuelBudget) {
         FunctionType type = exports.get(export);
         if (type == null) {
-            throw new PluginCallException(id(), export, "the module has no export named '" + export + "'");
+            throw refused(export, new PluginCallException(id(), export, "the module has no export named '" + export + "'"));
         }
         if (!isExtismFunction(type)) {
-            throw new PluginCallException(id(), export, "export has type " + type + "; an Extism function is () -> i32");
+            throw refused(export, new PluginCallException(id(), export,
+                    "export has type " + type + "; an Extism function is () -> i32"));
         }
         checkInput(export, input, fuelBudget);
         return run(export, fuelBudget, null, (instance, stats) -> new CallResult(instance.invoke(export, input, fuelBudget), stats.get()));
@@ -254,7 +255,7 @@ public final class Plugin implements PluginCaller, AutoCloseable {
      */
     public CommandResult runCommand(List<String> arguments, Map<String, String> environment, byte[] stdin) {
         if (!exports.containsKey("_start")) {
-            throw new PluginCallException(id(), "_start", "the module is not a WASI command (no _start export)");
+            throw refused("_start", new PluginCallException(id(), "_start", "the module is not a WASI command (no _start export)"));
         }
         long fuel = spec.policy().fuel();
         checkInput("_start", stdin, fuel);
@@ -273,8 +274,8 @@ public final class Plugin implements PluginCaller, AutoCloseable {
         }
         PluginPolicy policy = spec.policy();
         if (input.length > policy.maxInputBytes()) {
-            throw new PluginPayloadException(id(), "max-input-bytes", policy.maxInputBytes(), input.length,
-                    "input of '" + export + "'");
+            throw refused(export, new PluginPayloadException(id(), "max-input-bytes", policy.maxInputBytes(), input.length,
+                    "input of '" + export + "'"));
         }
         if (compiled.metered() && fuelBudget <= 0) {
             throw new IllegalArgumentException("fuel budget must be positive, was " + fuelBudget);
@@ -328,6 +329,15 @@ public final class Plugin implements PluginCaller, AutoCloseable {
                 release(instance, healthy && !fired);
             }
         }
+    }
+
+    /**
+     * A refusal before the call starts (no instance, no time, memory or fuel spent), reported to the
+     * listeners like any failed call so that metrics count it; returned for the caller to throw.
+     */
+    private PluginException refused(String export, PluginException failure) {
+        notifyListeners(export, CallOutcome.of(failure), new CallStats(0, -1, -1), failure);
+        return failure;
     }
 
     private void notifyListeners(String export, CallOutcome outcome, CallStats stats, PluginException failure) {

@@ -2,6 +2,7 @@ package dev.graft.host.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -40,5 +41,29 @@ class CallListenerTest {
         Seen failed = seen.get(1);
         assertEquals(CallOutcome.ERROR, failed.outcome());
         assertTrue(failed.failure() instanceof PluginCallException);
+    }
+
+    @Test
+    void callsRefusedBeforeTheyStartAreReportedToo() {
+        GraftEngine engine = GraftEngine.create();
+        List<Seen> seen = new ArrayList<>();
+        engine.addCallListener((id, export, outcome, stats, failure) -> seen.add(new Seen(id, export, outcome, stats, failure)));
+        Plugin hello = engine.load(PluginSpec.builder(PluginSource.ofFile(ExtismCompatibilityTest.HELLO))
+                .policy(dev.graft.api.policy.PluginPolicy.builder().maxInputBytes(4).build()).build());
+
+        PluginException tooLarge = assertThrows(dev.graft.api.PluginPayloadException.class,
+                () -> hello.call("echo", "12345".getBytes(StandardCharsets.UTF_8)));
+        PluginException missing = assertThrows(PluginCallException.class, () -> hello.call("no_such_export", new byte[0]));
+        assertThrows(PluginCallException.class, () -> hello.runCommand(List.of("hello"), java.util.Map.of(), new byte[0]));
+
+        assertEquals(3, seen.size(), seen.toString());
+        assertEquals(CallOutcome.PAYLOAD, seen.get(0).outcome());
+        assertSame(tooLarge, seen.get(0).failure());
+        assertEquals("echo", seen.get(0).export());
+        assertEquals(new CallStats(0, -1, -1), seen.get(0).stats(), "nothing was spent");
+        assertEquals(CallOutcome.ERROR, seen.get(1).outcome());
+        assertSame(missing, seen.get(1).failure());
+        assertEquals("no_such_export", seen.get(1).export());
+        assertEquals("_start", seen.get(2).export());
     }
 }
