@@ -75,7 +75,7 @@ echo "== JMH ($mode) -> $json"
 echo "== fuel overhead, paired and interleaved (each workload in $probes fresh JVMs) -> $results/fuel-paired.txt"
 : > "$results/fuel-paired.txt"
 if [ "$quick" = 1 ]; then
-  "$JAVA" -cp "$jar" dev.graft.benchmarks.FuelOverheadProbe 3 20 | tee -a "$results/fuel-paired.txt"
+  "$JAVA" -cp "$jar" dev.graft.benchmarks.FuelOverheadProbe 3 20 all 1 | tee -a "$results/fuel-paired.txt"
 else
   for workload in tightLoop recursiveFib32 recursiveFib typedJsonCall typedPricingCall fractalTree; do
     for _ in $(seq "$probes"); do

@@ -17,7 +17,7 @@ import java.util.Locale;
  * {@code run.sh} measures each workload on its own in several fresh JVMs, as JMH forks do, and
  * {@link ReportWriter} reports the median over them with the lowest and highest.
  *
- * <pre>java -cp benchmarks/target/benchmarks.jar dev.graft.benchmarks.FuelOverheadProbe [rounds] [sliceMillis] [workload,...]</pre>
+ * <pre>java -cp benchmarks/target/benchmarks.jar dev.graft.benchmarks.FuelOverheadProbe [rounds] [sliceMillis] [all|workload,...] [warm-up slices]</pre>
  *
  * Prints one line per workload: {@code fuel workload=... ratio=... q1=... q3=... unmeteredNs=...
  * meteredNs=... rounds=... jvmWorkloads=...} (how many workloads shared the JVM), which
@@ -40,10 +40,11 @@ public final class FuelOverheadProbe {
     public static void main(String[] args) {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 41;
         long sliceMillis = args.length > 1 ? Long.parseLong(args[1]) : 50;
-        List<String> names = args.length > 2 ? List.of(args[2].split(",")) : WORKLOADS;
-        // 5 s of calls per variant before timing: a pricing call through compiled Chicory needs about
-        // 4 s on 2 cores before C2 has settled (see docs/benchmarks.md, Method).
-        run(rounds, sliceMillis, 25, names).forEach(System.out::println);
+        List<String> names = args.length > 2 && !args[2].equals("all") ? List.of(args[2].split(",")) : WORKLOADS;
+        // By default 25 slices of 200 ms, i.e. 5 s of calls per variant before timing: a pricing call
+        // through compiled Chicory needs about 4 s on 2 cores before C2 has settled (docs/benchmarks.md).
+        int warmups = args.length > 3 ? Integer.parseInt(args[3]) : 25;
+        run(rounds, sliceMillis, warmups, names).forEach(System.out::println);
     }
 
     /** Runs every workload: {@code warmups} slices of each variant, then {@code rounds} timed pairs. */
