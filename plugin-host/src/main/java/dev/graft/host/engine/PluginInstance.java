@@ -50,7 +50,8 @@ final class PluginInstance implements AutoCloseable {
         this.meter = meter;
         this.budget = new MemoryBudget(pluginId, plugin.policy().maxMemoryBytes());
         this.kernel = new ExtismKernel(pluginId, plugin.config(), plugin.hostFunctions(),
-                plugin.policy().maxVarBytes(), plugin.policy().maxOutputBytes(), budget, plugin.log(), meter, plugin.http());
+                plugin.policy().maxVarBytes(), plugin.policy().maxOutputBytes(), plugin.policy().maxLogBytes(), budget,
+                plugin.log(), meter, plugin.http());
         this.wasi = !plugin.linker().usesWasi() ? null
                 : command == null ? plugin.wasi().open(plugin.log()) : plugin.wasi().open(plugin.log(), command);
         try {
@@ -106,24 +107,29 @@ final class PluginInstance implements AutoCloseable {
         if (meter != null) {
             meter.refill(fuelBudget);
         }
-        ExportFunction function = instance.export(export);
-        long rc;
         try {
-            long[] results = function.apply();
-            rc = results == null || results.length == 0 ? 0 : results[0];
-        } catch (WasiExitException e) {
-            rc = e.exitCode();
-            if (rc != 0 && kernel.error() == null) {
-                throw new PluginCallException(pluginId, export, "exited with code " + rc);
+            ExportFunction function = instance.export(export);
+            long rc;
+            try {
+                long[] results = function.apply();
+                rc = results == null || results.length == 0 ? 0 : results[0];
+            } catch (WasiExitException e) {
+                rc = e.exitCode();
+                if (rc != 0 && kernel.error() == null) {
+                    throw new PluginCallException(pluginId, export, "exited with code " + rc);
+                }
             }
+            if (kernel.error() != null) {
+                throw new PluginCallException(pluginId, export, kernel.error());
+            }
+            if (rc != 0) {
+                throw new PluginCallException(pluginId, export, "returned code " + rc);
+            }
+            // Read now, as Extism does: the plugin may write its output's bytes after output_set.
+            return kernel.output();
+        } finally {
+            kernel.endCall();
         }
-        if (kernel.error() != null) {
-            throw new PluginCallException(pluginId, export, kernel.error());
-        }
-        if (rc != 0) {
-            throw new PluginCallException(pluginId, export, "returned code " + rc);
-        }
-        return kernel.output();
     }
 
     /**
