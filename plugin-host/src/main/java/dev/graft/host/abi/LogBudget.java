@@ -18,7 +18,7 @@ public final class LogBudget {
     private final String pluginId;
     private final Logger log;
     private final long maxBytes;
-    private String export = "?";
+    private String export = "instantiation";
     private long writtenBytes;
     private long droppedLines;
     private long droppedBytes;

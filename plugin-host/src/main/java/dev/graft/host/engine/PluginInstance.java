@@ -53,7 +53,8 @@ final class PluginInstance implements AutoCloseable {
                 plugin.policy().maxVarBytes(), plugin.policy().maxOutputBytes(), plugin.policy().maxLogBytes(), budget,
                 plugin.log(), meter, plugin.http());
         this.wasi = !plugin.linker().usesWasi() ? null
-                : command == null ? plugin.wasi().open(plugin.log()) : plugin.wasi().open(plugin.log(), command);
+                : command == null ? plugin.wasi().open(plugin.log(), kernel.logBudget())
+                : plugin.wasi().open(plugin.log(), command, kernel.logBudget());
         try {
             CompiledModule compiled = plugin.compiled();
             Instance.Builder builder = Instance.builder(compiled.module())
@@ -74,7 +75,10 @@ final class PluginInstance implements AutoCloseable {
                 // WASI reactors (C, Rust cdylib) set up their runtime here, once per instance.
                 instance.export("_initialize").apply();
             }
+            // Lines the start function or _initialize dropped are told about now.
+            kernel.endCall();
         } catch (RuntimeException | Error e) {
+            kernel.endCall();
             close();
             if (meter != null && meter.exhausted()) {
                 throw new PluginFuelExhaustedException(pluginId, "instantiation (start function)", meter.budget(),
@@ -142,11 +146,14 @@ final class PluginInstance implements AutoCloseable {
         if (meter != null) {
             meter.refill(fuelBudget);
         }
+        kernel.logBudget().beginCall("_start");
         try {
             instance.export("_start").apply();
             return 0;
         } catch (WasiExitException e) {
             return e.exitCode();
+        } finally {
+            kernel.logBudget().endCall();
         }
     }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.graft.api.PluginTrapException;
+import dev.graft.api.policy.Capabilities;
 import dev.graft.api.policy.ExecutionMode;
 import dev.graft.api.policy.PluginPolicy;
 import dev.graft.host.engine.Plugin;
@@ -60,19 +61,24 @@ class HostileKernelTest extends HostileTestBase {
         assertArrayEquals(NO_INPUT, p.call("churn", NO_INPUT).output(), "and again");
     }
 
-    @Test
-    void aLogFloodWritesAtMostMaxLogBytesAndOneNotice() {
-        Plugin p = load("hostile-log", PluginPolicy.defaults());
+    /** The lines the plugin's logger wrote (slf4j-simple writes to System.err in tests) during the call. */
+    private static List<String> logLines(String pluginId, Runnable call) {
         PrintStream original = System.err;
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         try {
             System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
-            p.call("log_flood", NO_INPUT);
+            call.run();
         } finally {
             System.setErr(original);
         }
-        List<String> lines = Arrays.stream(captured.toString(StandardCharsets.UTF_8).split("\n"))
-                .filter(l -> l.contains("graft.plugin.hostile-log")).toList();
+        return Arrays.stream(captured.toString(StandardCharsets.UTF_8).split("\n"))
+                .filter(l -> l.contains("graft.plugin." + pluginId + " ")).toList();
+    }
+
+    @Test
+    void aLogFloodWritesAtMostMaxLogBytesAndOneNotice() {
+        Plugin p = load("hostile-log", PluginPolicy.defaults());
+        List<String> lines = logLines("hostile-log", () -> p.call("log_flood", NO_INPUT));
         List<String> written = lines.stream().filter(l -> l.contains("xxxxxxxx")).toList();
         long writtenBytes = written.stream().mapToLong(l -> l.chars().filter(c -> c == 'x').count()).sum();
         // Each line is cut to its first 4 KiB, so 16 of 200 fit in the default 64 KiB.
@@ -86,5 +92,18 @@ class HostileKernelTest extends HostileTestBase {
             assertTrue(notice.contains(mention), "notice names " + mention + ": " + notice);
         }
         assertEquals(17, lines.size(), "nothing else was written: " + lines.size());
+    }
+
+    @Test
+    void aStdoutFloodCountsAgainstTheSameBudget() {
+        PluginPolicy policy = PluginPolicy.builder().maxLogBytes(10_000)
+                .capabilities(Capabilities.builder().wasi(true).stdout(true).build()).build();
+        Plugin p = ENGINE.load(PluginSpec.builder(Fixtures.source("hostile-print", "print_flood")).policy(policy).build());
+        List<String> lines = logLines("hostile-print", () -> p.call("print_flood", NO_INPUT));
+        assertEquals(2, lines.stream().filter(l -> l.contains("yyyyyyyy")).count(), "two 4 KiB lines fit in 10,000 bytes");
+        List<String> notices = lines.stream().filter(l -> l.contains("max-log-bytes")).toList();
+        assertEquals(1, notices.size(), "one notice: " + notices);
+        assertTrue(notices.get(0).contains("98 log line(s)"), notices.get(0));
+        assertEquals(3, lines.size());
     }
 }
