@@ -66,6 +66,8 @@ public final class ExtismKernel {
     private String allocWhere = "";
     private byte[] input = EMPTY;
     private long inputOffset;
+    // As in Extism, input_set makes a kernel range the input (read where it lies): its length, or -1.
+    private long inputRangeLength = -1;
     // As in Extism, output_set and error_set only record where: the bytes are read when the export returns.
     private long outputOffset;
     private long outputLength;
@@ -113,6 +115,7 @@ public final class ExtismKernel {
         this.allocWhere = " in '" + export + "'";
         this.input = input;
         this.inputOffset = 0;
+        this.inputRangeLength = -1;
         this.outputOffset = 0;
         this.outputLength = 0;
         this.output = null;
@@ -198,6 +201,7 @@ public final class ExtismKernel {
                 // As in Extism: freeing the input's block takes the input with it.
                 input = EMPTY;
                 inputOffset = 0;
+                inputRangeLength = -1;
             }
             return null;
         });
@@ -213,13 +217,12 @@ public final class ExtismKernel {
             memory.storeU64(args[0], args[1]);
             return null;
         });
-        env(fns, "input_length", args -> new long[] {input.length});
+        env(fns, "input_length", args -> new long[] {inputLength()});
         env(fns, "input_load_u8", args -> new long[] {inputU8(args[0])});
         env(fns, "input_load_u64", args -> new long[] {inputU64(args[0])});
         env(fns, "input_offset", args -> new long[] {inputOffset()});
         env(fns, "input_set", args -> {
-            input = memory.read(args[0], args[1], "input_set");
-            inputOffset = 0;
+            setInput(args[0], args[1]);
             return null;
         });
         env(fns, "output_set", args -> {
@@ -292,16 +295,34 @@ public final class ExtismKernel {
         fns.add(new HostFunction(ENV_MODULE, name, ENV_FUNCTIONS.get(name), (instance, args) -> body.apply(args)));
     }
 
-    private long inputU8(long offset) {
-        if (offset < 0 || offset >= input.length) {
-            throw new TrapException("extism kernel: input_load_u8 out of bounds at " + offset + " (input is " + input.length + " bytes)");
+    private long inputLength() {
+        return inputRangeLength >= 0 ? inputRangeLength : input.length;
+    }
+
+    private void setInput(long offset, long length) {
+        if (length < 0 || (length > 0 && !memory.inBounds(offset, length))) {
+            throw new TrapException("extism kernel: input_set out of bounds at offset " + offset + " (+" + length + ")");
         }
-        return input[(int) offset] & 0xFF;
+        input = EMPTY;
+        inputOffset = offset;
+        inputRangeLength = length;
+    }
+
+    private long inputU8(long offset) {
+        long length = inputLength();
+        if (offset < 0 || offset >= length) {
+            throw new TrapException("extism kernel: input_load_u8 out of bounds at " + offset + " (input is " + length + " bytes)");
+        }
+        return inputRangeLength >= 0 ? memory.loadU8(inputOffset + offset) : input[(int) offset] & 0xFF;
     }
 
     private long inputU64(long offset) {
-        if (offset < 0 || offset + 8 > input.length) {
-            throw new TrapException("extism kernel: input_load_u64 out of bounds at " + offset + " (input is " + input.length + " bytes)");
+        long length = inputLength();
+        if (offset < 0 || offset > length - 8) {
+            throw new TrapException("extism kernel: input_load_u64 out of bounds at " + offset + " (input is " + length + " bytes)");
+        }
+        if (inputRangeLength >= 0) {
+            return memory.loadU64(inputOffset + offset);
         }
         int i = (int) offset;
         long v = 0;
@@ -333,7 +354,7 @@ public final class ExtismKernel {
     }
 
     private long inputOffset() {
-        if (inputOffset == 0 && input.length > 0) {
+        if (inputOffset == 0 && inputRangeLength < 0 && input.length > 0) {
             chargeBytes("input_offset", input.length);
             inputOffset = memory.allocBytes(input, " for input_offset in '" + export + "'");
         }

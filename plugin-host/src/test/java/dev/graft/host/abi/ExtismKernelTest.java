@@ -116,6 +116,20 @@ class ExtismKernelTest {
         assertThrows(TrapException.class, () -> call("input_load_u8", n));
     }
 
+    // lib.rs input_set/input_offset: the input is the range itself, read where it lies.
+    @Test
+    void inputSetMakesTheRangeTheInputWhereItLies() {
+        long p = block("abcdefgh");
+        call("input_set", p, 8);
+        assertEquals(p, call("input_offset"));
+        call("store_u8", p, 'z');
+        assertEquals('z', call("input_load_u8", 0), "a later store is seen, as in Extism");
+        assertEquals(0x6867666564636261L & ~0xFFL | 'z', call("input_load_u64", 0));
+        call("free", p);
+        assertEquals(0, call("input_length"), "freeing the range's block takes the input with it");
+        assertThrows(TrapException.class, () -> call("input_set", p, 1 << 20), "a range past the last block");
+    }
+
     // lib.rs free: freeing the input's block takes the input with it.
     @Test
     void freeingTheInputBlockEmptiesTheInput() {
