@@ -428,13 +428,16 @@ public final class ExtismKernel {
         if (level < logLevel()) {
             return null;
         }
-        // Only the head of a long line is copied: a plugin's 1 MiB line costs the host 4 KiB.
+        if (!memory.isBlock(offset)) {
+            throw new TrapException("extism kernel: log got offset " + offset + ", which is not an allocated block");
+        }
         long length = memory.length(offset);
-        byte[] head = memory.readBlockPrefix(offset, MAX_LOG_LINE_BYTES, "log");
-        String message = head.length < length ? utf8(head) + "… (" + length + " bytes)" : utf8(head);
-        if (!logBudget.admit(head.length, length)) {
+        // A line past the budget is never read; of a long line only the head is copied (4 KiB of 1 MiB).
+        if (!logBudget.admit(Math.min(length, MAX_LOG_LINE_BYTES), length)) {
             return null;
         }
+        byte[] head = memory.readBlockPrefix(offset, MAX_LOG_LINE_BYTES, "log");
+        String message = head.length < length ? utf8(head) + "… (" + length + " bytes)" : utf8(head);
         try (MDC.MDCCloseable ignored = MDC.putCloseable(MDC_PLUGIN, pluginId)) {
             switch (level) {
                 case 0 -> log.trace(message);

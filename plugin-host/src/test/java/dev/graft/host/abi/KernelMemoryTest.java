@@ -339,4 +339,92 @@ class KernelMemoryTest {
         assertArrayEquals(new byte[] {1, 2, 3, 4, 5}, memory.readBlockPrefix(p, 100, "log"));
         assertThrows(TrapException.class, () -> memory.readBlockPrefix(p + 1, 3, "log"));
     }
+
+    // The O(log n) bookkeeping against the plain algorithm (Extism's linear walk over blocks in address
+    // order, plus merging): the same offsets, lengths and extent for a long random run.
+    @Test
+    void theTreapAgreesWithAPlainWalkOverTheBlocks() {
+        Random random = new Random(7);
+        for (int round = 0; round < 5; round++) {
+            memory.reset();
+            PlainAllocator plain = new PlainAllocator();
+            List<Long> live = new ArrayList<>();
+            for (int op = 0; op < 20_000; op++) {
+                int kind = random.nextInt(10);
+                if (kind < 5 || live.isEmpty()) {
+                    long n = random.nextInt(4) == 0 ? random.nextInt(5000) : random.nextInt(200);
+                    long p = alloc(n);
+                    assertEquals(plain.alloc(n), p, "alloc of " + n + " at op " + op);
+                    live.add(p);
+                } else if (kind < 9) {
+                    long p = live.remove(random.nextInt(live.size()));
+                    assertEquals(plain.free(p), memory.free(p), "free at op " + op);
+                } else {
+                    long any = KernelMemory.HEAP_START + (long) (random.nextDouble() * (memory.top() - KernelMemory.HEAP_START));
+                    assertEquals(plain.length(any), memory.length(any));
+                    assertEquals(plain.free(any), memory.free(any), "free of an arbitrary offset at op " + op);
+                    live.remove(any);
+                }
+                assertEquals(plain.top, memory.top(), "extent at op " + op);
+            }
+            for (long p : live) {
+                assertEquals(plain.length(p), memory.length(p));
+            }
+        }
+    }
+
+    /** The allocator written the obvious way: a list of blocks in address order, walked on every call. */
+    private static final class PlainAllocator {
+        private final List<long[]> blocks = new ArrayList<>();   // {offset, capacity, used, free (0/1)}
+        private long top = KernelMemory.HEAP_START;
+
+        long alloc(long n) {
+            for (int i = 0; i < blocks.size(); i++) {
+                long[] b = blocks.get(i);
+                if (b[3] == 1 && b[1] >= n) {
+                    if (b[1] - n >= KernelMemory.SPLIT_THRESHOLD) {
+                        b[1] = b[1] - n - KernelMemory.HEADER;
+                        long offset = b[0] + b[1] + KernelMemory.HEADER;
+                        blocks.add(i + 1, new long[] {offset, n, n, 0});
+                        return offset;
+                    }
+                    b[2] = n;
+                    b[3] = 0;
+                    return b[0];
+                }
+            }
+            long offset = top + KernelMemory.HEADER;
+            top = offset + n;
+            blocks.add(new long[] {offset, n, n, 0});
+            return offset;
+        }
+
+        boolean free(long offset) {
+            for (int i = 0; i < blocks.size(); i++) {
+                long[] b = blocks.get(i);
+                if (b[0] == offset && b[3] == 0) {
+                    b[3] = 1;
+                    b[2] = 0;
+                    if (i + 1 < blocks.size() && blocks.get(i + 1)[3] == 1) {
+                        b[1] += KernelMemory.HEADER + blocks.remove(i + 1)[1];
+                    }
+                    if (i > 0 && blocks.get(i - 1)[3] == 1) {
+                        blocks.get(i - 1)[1] += KernelMemory.HEADER + b[1];
+                        blocks.remove(i);
+                    }
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        long length(long offset) {
+            for (long[] b : blocks) {
+                if (b[0] == offset && b[3] == 0) {
+                    return b[2];
+                }
+            }
+            return 0;
+        }
+    }
 }
