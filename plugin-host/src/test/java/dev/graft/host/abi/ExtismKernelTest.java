@@ -99,6 +99,26 @@ class ExtismKernelTest {
         assertEquals("oops", kernel.error());
     }
 
+    @Test
+    void anErrorWhoseBlockWasFreedSaysSo() {
+        long p = block("gone");
+        call("error_set", p);
+        call("free", p);
+        assertTrue(kernel.error().contains("freed before 'run' returned"), kernel.error());
+        assertThrows(TrapException.class, () -> call("error_set", p + 1), "error_set of a non-block traps");
+    }
+
+    // lib.rs memory_bytes: what the kernel holds, freed blocks included.
+    @Test
+    void memoryBytesIsTheExtent() {
+        assertEquals(0, call("memory_bytes"));
+        long p = call("alloc", 100);
+        assertEquals(KernelMemory.HEADER + 100, call("memory_bytes"));
+        call("free", p);
+        assertEquals(KernelMemory.HEADER + 100, call("memory_bytes"));
+        assertEquals(KernelMemory.HEADER + 100, budget.usedBytes(), "and the budget holds the same");
+    }
+
     // kernel.rs test_load_input: input_set makes a block the input (out of range: Extism reads 0, Graft traps).
     @Test
     void inputSetAndInputLoads() {
