@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
         footerHeading = "%nExit codes:%n",
         footer = {
             "  0   ok (verify: verified)",
-            "  1   other error (I/O, registry, keygen target exists)",
+            "  1   other error (keygen target exists, a key or signature cannot be written)",
             "  2   plugin refused at load (invalid module, import not granted, sha256 mismatch, not signed by a",
             "      trusted key, ...); verify: the signature does not verify",
             "  3   plugin error or trap",
