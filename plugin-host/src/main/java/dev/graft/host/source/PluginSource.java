@@ -133,19 +133,33 @@ public final class PluginSource {
 
     /**
      * An http or https URL, fetched with a 30 s timeout. Pin it with {@link #pinned(String)}. Its
-     * detached signature, when any, is at {@code <url>.sig} (a 404 there means unsigned).
+     * detached signature, when any, is at the URL with {@code .sig} appended to its path, query kept
+     * (a 404 there means unsigned).
      */
     public static PluginSource ofUrl(String pluginId, URI url) {
         String scheme = String.valueOf(url.getScheme()).toLowerCase(Locale.ROOT);
         if (!scheme.equals("http") && !scheme.equals("https")) {
             throw new IllegalArgumentException("plugin URL must be http or https: " + url);
         }
-        URI signatureUrl = URI.create(url + SIGNATURE_SUFFIX);
+        URI signatureUrl = signatureUrl(url);
         return new PluginSource(pluginId, url.toString(), () -> httpGet(url, false), () -> {
             InputStream in = httpGet(signatureUrl, true);
             return in == null ? null : ModuleSignature.detached(readCapped(in, signatureUrl.toString()),
                     signatureUrl.toString());
         });
+    }
+
+    /** The URL with {@code .sig} appended to its path; a query (a download token) is kept. */
+    static URI signatureUrl(URI url) {
+        String text = url.toString();
+        int end = text.length();
+        for (char c : new char[] {'?', '#'}) {
+            int at = text.indexOf(c);
+            if (at >= 0 && at < end) {
+                end = at;
+            }
+        }
+        return URI.create(text.substring(0, end) + SIGNATURE_SUFFIX + text.substring(end));
     }
 
     /** The body of a GET, or {@code null} for a 404/410 when {@code absentIsNull}. */
