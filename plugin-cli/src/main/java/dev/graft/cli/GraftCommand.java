@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
         footerHeading = "%nExit codes:%n",
         footer = {
             "  0   ok",
-            "  2   plugin refused at load (invalid module, import not granted, sha256 mismatch, ...)",
+            "  2   plugin refused at load (invalid module, import not granted, sha256 mismatch, load budget, ...)",
             "  3   plugin error or trap",
             "  4   fuel exhausted",
             "  5   timeout",
@@ -47,7 +47,14 @@ public final class GraftCommand implements Runnable {
             commandLine.getErr().println("graft: " + ex.getMessage());
             return ex instanceof UsageException ? ExitCodes.USAGE : 1;
         });
-        return cli.execute(args);
+        try {
+            return cli.execute(args);
+        } catch (VirtualMachineError e) {
+            // The load budget keeps plugins from exhausting the JVM; should anything still do it, say so in
+            // one line rather than a stack trace.
+            err.println("graft: the JVM failed: " + e + " (GRAFT_JAVA_OPTS=-Xmx... gives it more heap)");
+            return 1;
+        }
     }
 
     /** A usage problem found after parsing (a bad size, an option not available yet). */
