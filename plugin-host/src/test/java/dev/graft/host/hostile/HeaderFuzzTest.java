@@ -186,8 +186,18 @@ class HeaderFuzzTest {
         int[] s = sections.get(random.nextInt(sections.size()));
         long value = random.nextInt(3) == 0 ? near(s, random) : INTERESTING[random.nextInt(INTERESTING.length)];
         how.append(" section ").append(bytes[s[0]]);
-        int kind = random.nextInt(6);
+        int kind = random.nextInt(8);
         switch (kind) {
+            case 6, 7 -> { // a local count in a function body, with the body's and the section's sizes made to fit
+                int[] code = sections.stream().filter(c -> bytes[c[0]] == 10).findFirst().orElse(null);
+                byte[] mutated = code == null ? null : mutateLocals(bytes, code, value, random);
+                if (mutated != null) {
+                    how.append(" local count=").append(value);
+                    return mutated;
+                }
+                how.append(" size=").append(value);
+                return replaceLeb(bytes, s[1], s[2], value, false);
+            }
             case 0, 1 -> { // the section's size
                 how.append(" size=").append(value).append(kind == 0 ? "" : " (padded)");
                 return replaceLeb(bytes, s[1], s[2], value, kind == 1);
@@ -213,6 +223,60 @@ class HeaderFuzzTest {
                 return replaceLeb(bytes, at, lebLength(bytes, at, s[4]), value, padded);
             }
         }
+    }
+
+    /**
+     * Replaces the count of one local entry of one function body with {@code value}, and rewrites the
+     * body's size and the code section's size so that the module stays well-formed around it. Null
+     * when the code section cannot be walked.
+     */
+    static byte[] mutateLocals(byte[] bytes, int[] code, long value, Random random) {
+        int[] pos = {code[3]};
+        long bodies = readLeb(bytes, pos);
+        if (bodies <= 0 || bodies > 100_000) {
+            return null;
+        }
+        int target = random.nextInt((int) bodies);
+        for (int f = 0; f <= target; f++) {
+            int sizeAt = pos[0];
+            long size = readLeb(bytes, pos);
+            int bodyStart = pos[0];
+            if (size < 0 || bodyStart + size > code[4]) {
+                return null;
+            }
+            if (f == target) {
+                long entries = readLeb(bytes, pos);
+                if (entries <= 0) {
+                    return null;
+                }
+                int entry = random.nextInt((int) Math.min(entries, 1000));
+                for (int e = 0; e < entry; e++) {
+                    readLeb(bytes, pos);
+                    pos[0]++; // value type (single byte for numeric types)
+                }
+                int countAt = pos[0];
+                readLeb(bytes, pos);
+                byte[] mutated = replaceLeb(bytes, countAt, pos[0] - countAt, value, false);
+                int delta = mutated.length - bytes.length;
+                byte[] resized = replaceLeb(mutated, sizeAt, bodyStart - sizeAt, size + delta, false);
+                delta += resized.length - mutated.length;
+                return replaceLeb(resized, code[1], code[2], code[4] - code[3] + delta, false);
+            }
+            pos[0] = (int) (bodyStart + size);
+        }
+        return null;
+    }
+
+    static long readLeb(byte[] bytes, int[] pos) {
+        long result = 0;
+        for (int shift = 0; shift < 35 && pos[0] < bytes.length; shift += 7) {
+            int b = bytes[pos[0]++] & 0xFF;
+            result |= (long) (b & 0x7F) << shift;
+            if ((b & 0x80) == 0) {
+                return result;
+            }
+        }
+        return -1;
     }
 
     /** A value near the section's own size, where off-by-one claims live. */
