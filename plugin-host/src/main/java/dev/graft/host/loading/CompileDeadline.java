@@ -45,10 +45,11 @@ public final class CompileDeadline {
             }
         }, "graft-load-" + pluginId);
         worker.setDaemon(true);
+        long timeoutMs = millis(timeout);
         long start = System.nanoTime();
         worker.start();
         try {
-            worker.join(Math.max(1, timeout.toMillis()));
+            worker.join(timeoutMs);
         } catch (InterruptedException e) {
             abandon(worker);
             Thread.currentThread().interrupt();
@@ -59,7 +60,7 @@ public final class CompileDeadline {
             long elapsedMs = (System.nanoTime() - start) / 1_000_000;
             throw new PluginLoadException(pluginId, String.format(Locale.ROOT,
                     "load budget exceeded: %s the module took more than %,d ms (stopped after %,d ms),"
-                            + " over load-limits.compile-timeout = %s", what, timeout.toMillis(), elapsedMs, timeout));
+                            + " over load-limits.compile-timeout = %s", what, timeoutMs, elapsedMs, timeout));
         }
         Object result = outcome.get();
         if (result instanceof Done done) {
@@ -80,6 +81,15 @@ public final class CompileDeadline {
     }
 
     private record Done(Object value) {
+    }
+
+    /** The timeout in milliseconds, at least 1 (0 would wait forever), saturated for huge durations. */
+    private static long millis(Duration timeout) {
+        try {
+            return Math.max(1, timeout.toMillis());
+        } catch (ArithmeticException tooLong) {
+            return Long.MAX_VALUE;
+        }
     }
 
     @SuppressWarnings({"removal", "deprecation"})

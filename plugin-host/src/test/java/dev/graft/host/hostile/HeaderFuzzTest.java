@@ -233,7 +233,7 @@ class HeaderFuzzTest {
     static byte[] mutateLocals(byte[] bytes, int[] code, long value, Random random) {
         int[] pos = {code[3]};
         long bodies = readLeb(bytes, pos);
-        if (bodies <= 0 || bodies > 100_000) {
+        if (bodies <= 0 || bodies > 100_000 || pos[0] >= code[4]) {
             return null;
         }
         int target = random.nextInt((int) bodies);
@@ -241,7 +241,7 @@ class HeaderFuzzTest {
             int sizeAt = pos[0];
             long size = readLeb(bytes, pos);
             int bodyStart = pos[0];
-            if (size < 0 || bodyStart + size > code[4]) {
+            if (size < 0 || bodyStart >= code[4] || bodyStart + size > code[4]) {
                 return null;
             }
             if (f == target) {
@@ -250,12 +250,15 @@ class HeaderFuzzTest {
                     return null;
                 }
                 int entry = random.nextInt((int) Math.min(entries, 1000));
-                for (int e = 0; e < entry; e++) {
+                long bodyEnd = bodyStart + size;
+                for (int e = 0; e < entry && pos[0] < bodyEnd; e++) {
                     readLeb(bytes, pos);
                     pos[0]++; // value type (single byte for numeric types)
                 }
                 int countAt = pos[0];
-                readLeb(bytes, pos);
+                if (countAt >= bodyEnd || readLeb(bytes, pos) < 0 || pos[0] > bodyEnd) {
+                    return null; // an earlier mutation left this body unwalkable
+                }
                 byte[] mutated = replaceLeb(bytes, countAt, pos[0] - countAt, value, false);
                 int delta = mutated.length - bytes.length;
                 byte[] resized = replaceLeb(mutated, sizeAt, bodyStart - sizeAt, size + delta, false);
