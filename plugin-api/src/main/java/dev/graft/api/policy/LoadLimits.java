@@ -107,42 +107,52 @@ public final class LoadLimits {
         return b;
     }
 
+    /** Locals one function may declare, summed over its local entries (parameters not included). */
     public long maxLocalsPerFunction() {
         return maxLocalsPerFunction;
     }
 
+    /** Locals all functions may declare together. */
     public long maxLocalsTotal() {
         return maxLocalsTotal;
     }
 
+    /** Imported plus defined functions. */
     public long maxFunctions() {
         return maxFunctions;
     }
 
+    /** Type definitions (each subtype of a recursion group counts). */
     public long maxTypes() {
         return maxTypes;
     }
 
+    /** Entries of the import section. */
     public long maxImports() {
         return maxImports;
     }
 
+    /** Entries of the export section. */
     public long maxExports() {
         return maxExports;
     }
 
+    /** Globals the module defines. */
     public long maxGlobals() {
         return maxGlobals;
     }
 
+    /** Initial sizes of all tables, imported and defined, together. */
     public long maxTableEntries() {
         return maxTableEntries;
     }
 
+    /** Entries of all element segments together. */
     public long maxElementEntries() {
         return maxElementEntries;
     }
 
+    /** Bytes of all custom sections together, headers included. */
     public long maxCustomSectionBytes() {
         return maxCustomSectionBytes;
     }
