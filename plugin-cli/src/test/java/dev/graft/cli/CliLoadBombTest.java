@@ -68,6 +68,33 @@ class CliLoadBombTest {
         return module.toByteArray();
     }
 
+    /** 40 functions of 60 KB of i32.load each, just over the JVM's method limit when compiled. */
+    static byte[] compileBomb() {
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        body.write(0);
+        for (int i = 0; i < 10_000; i++) {
+            body.writeBytes(new byte[] {0x41, 0, 0x28, 2, 0, 0x1A});
+        }
+        body.write(0x0B);
+        ByteArrayOutputStream code = new ByteArrayOutputStream();
+        leb(code, 40);
+        ByteArrayOutputStream functions = new ByteArrayOutputStream();
+        leb(functions, 40);
+        for (int i = 0; i < 40; i++) {
+            leb(code, body.size());
+            code.writeBytes(body.toByteArray());
+            functions.write(0);
+        }
+        ByteArrayOutputStream module = new ByteArrayOutputStream();
+        module.writeBytes(new byte[] {0, 'a', 's', 'm', 1, 0, 0, 0});
+        section(module, 1, new byte[] {1, 0x60, 0, 0});
+        section(module, 3, functions.toByteArray());
+        section(module, 5, new byte[] {1, 0, 1});
+        section(module, 7, new byte[] {1, 3, 'r', 'u', 'n', 0, 0});
+        section(module, 10, code.toByteArray());
+        return module.toByteArray();
+    }
+
     GraftCommandTest.Run callBomb(String name, byte[] bytes, String... more) throws Exception {
         Path file = dir.resolve(name + ".wasm");
         Files.write(file, bytes);
@@ -101,6 +128,15 @@ class CliLoadBombTest {
     void dataBombExitsTwoAsMalformed() throws Exception {
         assertCleanRefusal(callBomb("data", dataBomb()), "not a valid Wasm module",
                 "data segment 0 declares 2,147,483,632 bytes");
+    }
+
+    @Test
+    void compileBombExitsTwoWithinFiveSeconds() throws Exception {
+        long start = System.nanoTime();
+        assertCleanRefusal(callBomb("compile", compileBomb()), "load-limits.max-huge-functions = 16",
+                "40 functions of 32,768 bytes or more");
+        long elapsedMs = (System.nanoTime() - start) / 1_000_000;
+        assertTrue(elapsedMs < 5000, elapsedMs + " ms");
     }
 
     @Test
