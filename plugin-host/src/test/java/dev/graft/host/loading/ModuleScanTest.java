@@ -64,6 +64,49 @@ class ModuleScanTest {
     }
 
     @Test
+    void everyKindOfSegmentTableAndConstantIsWalked() {
+        // Passive, declarative and expression element segments, a second table with explicit index,
+        // passive and active data, SIMD and reference constants, a table and a global imported.
+        String wat = """
+                (module
+                  (import "env" "t" (table 3 funcref))
+                  (import "env" "g" (global i32))
+                  (type $v (func))
+                  (func $a) (func $b)
+                  (table $t2 7 externref)
+                  (table $t3 2 funcref)
+                  (memory 1)
+                  (global $x (mut i64) (i64.const -5))
+                  (global $y v128 (v128.const i32x4 1 2 3 4))
+                  (global $z funcref (ref.func $a))
+                  (global $w externref (ref.null extern))
+                  (elem (i32.const 0) $a $b)
+                  (elem $p funcref (ref.func $a) (ref.null func) (ref.func $b))
+                  (elem declare func $b)
+                  (elem (table $t3) (i32.const 0) funcref (ref.func $b))
+                  (elem $q func $a $a $a $a)
+                  (data (i32.const 8) "hello")
+                  (data $d "passive bytes")
+                  (func (export "run") (local i32 i64) (local f32)
+                    (elem.drop $p) (data.drop $d)))
+                """;
+        byte[] bytes = com.dylibso.chicory.wabt.Wat2Wasm.parse(wat);
+        ModuleScan scan = ModuleScan.of(bytes, LoadLimits.HUGE_FUNCTION_BODY_BYTES);
+        WasmModule module = Parser.parse(bytes);
+        assertEquals(3 + 7 + 2, scan.tableEntries);
+        long elements = 0;
+        for (int i = 0; i < module.elementSection().elementCount(); i++) {
+            elements += module.elementSection().getElement(i).elementCount();
+        }
+        assertEquals(2 + 3 + 1 + 1 + 4, elements);
+        assertEquals(elements, scan.elementEntries);
+        assertEquals(4, scan.globals);
+        assertEquals(3, scan.localsTotal);
+        assertEquals(3, scan.functions());
+        assertEquals(2, scan.imports);
+    }
+
+    @Test
     void aModuleWithoutCustomSectionsIsPassedOnAsItIs() {
         byte[] bytes = {0, 'a', 's', 'm', 1, 0, 0, 0, 1, 4, 1, 0x60, 0, 0};
         assertSame(bytes, LoadBudget.check("plain", bytes, LoadLimits.defaults(), true));
