@@ -52,6 +52,10 @@ final class PluginOptions {
     @Option(names = "--max-output", paramLabel = "SIZE", description = "Output cap (default: ${DEFAULT-VALUE}).", defaultValue = "1MiB")
     String maxOutput;
 
+    @Option(names = "--max-log", paramLabel = "SIZE", defaultValue = "64KiB",
+            description = "Log lines one call may write; the rest are dropped and counted in one notice (default: ${DEFAULT-VALUE}).")
+    String maxLog;
+
     @Option(names = "--fuel", paramLabel = "N", defaultValue = "10000000",
             description = "Fuel (instruction budget) per call; 0 runs unmetered (default: ${DEFAULT-VALUE}).")
     long fuel;
@@ -137,6 +141,7 @@ final class PluginOptions {
                     .timeout(Sizes.duration(timeout))
                     .maxInputBytes(Sizes.bytes(maxInput))
                     .maxOutputBytes(Sizes.bytes(maxOutput))
+                    .maxLogBytes(Sizes.bytes(maxLog))
                     .fuel(fuel)
                     .mode(interpreted ? ExecutionMode.INTERPRETED : ExecutionMode.COMPILED)
                     .capabilities(caps.build())

@@ -193,4 +193,71 @@ class GraftCommandTest {
         Run call = graft("call", HELLO, "echo", "--input", "cached", "--cache-dir", cache.toString());
         assertEquals("cached", call.out());
     }
+
+    static final String KERNEL_WAT = """
+            (module
+              (import "extism:host/env" "input_length" (func $input_length (result i64)))
+              (import "extism:host/env" "input_load_u8" (func $input_load_u8 (param i64) (result i32)))
+              (import "extism:host/env" "alloc" (func $alloc (param i64) (result i64)))
+              (import "extism:host/env" "free" (func $free (param i64)))
+              (import "extism:host/env" "store_u8" (func $store_u8 (param i64 i32)))
+              (import "extism:host/env" "output_set" (func $output_set (param i64 i64)))
+              (import "extism:host/env" "log_info" (func $log_info (param i64)))
+              (func (export "late_echo") (result i32)
+                (local $n i64) (local $blk i64) (local $i i64)
+                (local.set $n (call $input_length))
+                (local.set $blk (call $alloc (local.get $n)))
+                (call $output_set (local.get $blk) (local.get $n))
+                (block $done (loop $copy
+                  (br_if $done (i64.ge_u (local.get $i) (local.get $n)))
+                  (call $store_u8 (i64.add (local.get $blk) (local.get $i)) (call $input_load_u8 (local.get $i)))
+                  (local.set $i (i64.add (local.get $i) (i64.const 1)))
+                  (br $copy)))
+                (i32.const 0))
+              (func (export "past_the_end") (result i32)
+                (call $output_set (call $alloc (i64.const 8)) (i64.const 65536))
+                (i32.const 0))
+              (func (export "churn") (result i32)
+                (local $i i32) (local $big i64) (local $small i64)
+                (block $done (loop $more
+                  (br_if $done (i32.ge_u (local.get $i) (i32.const 2000)))
+                  (local.set $big (call $alloc (i64.const 65536)))
+                  (local.set $small (call $alloc (i64.const 16)))
+                  (call $free (local.get $big))
+                  (call $free (local.get $small))
+                  (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                  (br $more)))
+                (i32.const 0))
+              (func (export "log_flood") (result i32)
+                (local $line i64) (local $i i32)
+                (local.set $line (call $alloc (i64.const 1048576)))
+                (block $done (loop $more
+                  (br_if $done (i32.ge_u (local.get $i) (i32.const 100)))
+                  (call $log_info (local.get $line))
+                  (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                  (br $more)))
+                (i32.const 0)))
+            """;
+
+    @Test
+    void extismKernelSemanticsThroughTheCommandLine() throws Exception {
+        Path kernel = wat("kernel", KERNEL_WAT);
+        Run late = graft("call", kernel.toString(), "late_echo", "--input", "set first, written after");
+        assertEquals(0, late.code(), late.stderr());
+        assertEquals("set first, written after", late.out());
+
+        Run past = graft("call", kernel.toString(), "past_the_end");
+        assertEquals(3, past.code(), past.stderr());
+        assertTrue(past.stderr().contains("outside the kernel's blocks"), past.stderr());
+        assertTrue(!past.stderr().contains("\tat ") && !past.stderr().contains("Exception in"), "no stack trace: " + past.stderr());
+        assertEquals(0, past.stdout().length, "nothing was read");
+
+        // 2,000 rounds of 64 KiB under a 1 MiB cap: only reuse of freed blocks lets this finish.
+        Run churn = graft("call", kernel.toString(), "churn", "--max-memory", "1MiB");
+        assertEquals(0, churn.code(), churn.stderr());
+
+        Run flood = graft("call", kernel.toString(), "log_flood", "--max-log", "8KiB");
+        assertEquals(0, flood.code(), flood.stderr());
+        assertEquals(64, graft("call", kernel.toString(), "log_flood", "--max-log", "0").code(), "a zero budget is a usage error");
+    }
 }

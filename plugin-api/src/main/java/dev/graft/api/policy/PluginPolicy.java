@@ -15,6 +15,8 @@ import java.util.Objects;
  *   <tr><td>max-input-bytes / max-output-bytes</td><td>1 MiB each</td></tr>
  *   <tr><td>max-module-bytes: size of the .wasm file</td><td>32 MiB</td></tr>
  *   <tr><td>max-var-bytes: all vars of an instance together</td><td>64 KiB</td></tr>
+ *   <tr><td>max-log-bytes: log lines one call may write to the host's log (the rest are dropped
+ *       and counted in one notice)</td><td>64 KiB</td></tr>
  *   <tr><td>fuel: instructions per call ({@code 0} = unmetered)</td><td>10,000,000</td></tr>
  *   <tr><td>fuel-costs: weights of the fuel cost model</td><td>{@link CostModel#defaults()}</td></tr>
  *   <tr><td>capabilities</td><td>none</td></tr>
@@ -41,6 +43,7 @@ public final class PluginPolicy {
     private final long maxOutputBytes;
     private final long maxModuleBytes;
     private final long maxVarBytes;
+    private final long maxLogBytes;
     private final long fuel;
     private final CostModel fuelCosts;
     private final Capabilities capabilities;
@@ -62,6 +65,7 @@ public final class PluginPolicy {
         this.maxOutputBytes = positive("max-output-bytes", b.maxOutputBytes);
         this.maxModuleBytes = positive("max-module-bytes", b.maxModuleBytes);
         this.maxVarBytes = positive("max-var-bytes", b.maxVarBytes);
+        this.maxLogBytes = positive("max-log-bytes", b.maxLogBytes);
         if (b.fuel < 0) {
             throw new IllegalArgumentException("fuel must be 0 (unmetered) or positive, was " + b.fuel);
         }
@@ -104,6 +108,7 @@ public final class PluginPolicy {
         b.maxOutputBytes = maxOutputBytes;
         b.maxModuleBytes = maxModuleBytes;
         b.maxVarBytes = maxVarBytes;
+        b.maxLogBytes = maxLogBytes;
         b.fuel = fuel;
         b.fuelCosts = fuelCosts;
         b.capabilities = capabilities;
@@ -139,6 +144,14 @@ public final class PluginPolicy {
 
     public long maxVarBytes() {
         return maxVarBytes;
+    }
+
+    /**
+     * Bytes of log lines one call may write to the host's log; lines past it are dropped and one notice
+     * at the end of the call says how many.
+     */
+    public long maxLogBytes() {
+        return maxLogBytes;
     }
 
     /** Instructions a call may execute; {@code 0} means unmetered. */
@@ -191,7 +204,7 @@ public final class PluginPolicy {
     public String toString() {
         return "PluginPolicy{maxMemoryBytes=" + maxMemoryBytes + ", timeout=" + timeout + ", maxInputBytes="
                 + maxInputBytes + ", maxOutputBytes=" + maxOutputBytes + ", maxModuleBytes=" + maxModuleBytes
-                + ", maxVarBytes=" + maxVarBytes + ", fuel=" + fuel + ", fuelCosts=" + fuelCosts + ", capabilities=" + capabilities
+                + ", maxVarBytes=" + maxVarBytes + ", maxLogBytes=" + maxLogBytes + ", fuel=" + fuel + ", fuelCosts=" + fuelCosts + ", capabilities=" + capabilities
                 + ", instances=" + instances + ", poolSize=" + poolSize + ", mode=" + mode + ", httpTimeout=" + httpTimeout
                 + ", maxHttpResponseBytes=" + maxHttpResponseBytes + ", maxHttpConcurrency=" + maxHttpConcurrency + ", loadLimits=" + loadLimits + "}";
     }
@@ -204,6 +217,7 @@ public final class PluginPolicy {
         private long maxOutputBytes = 1024 * 1024;
         private long maxModuleBytes = 32L * 1024 * 1024;
         private long maxVarBytes = 64 * 1024;
+        private long maxLogBytes = 64 * 1024;
         private long fuel = DEFAULT_FUEL;
         private CostModel fuelCosts = CostModel.defaults();
         private Capabilities capabilities = Capabilities.none();
@@ -245,6 +259,12 @@ public final class PluginPolicy {
 
         public Builder maxVarBytes(long bytes) {
             this.maxVarBytes = bytes;
+            return this;
+        }
+
+        /** Bytes of log lines one call may write (positive); see {@link PluginPolicy#maxLogBytes()}. */
+        public Builder maxLogBytes(long bytes) {
+            this.maxLogBytes = bytes;
             return this;
         }
 

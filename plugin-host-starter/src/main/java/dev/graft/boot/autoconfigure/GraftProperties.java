@@ -368,6 +368,9 @@ public class GraftProperties {
         /** All vars of one instance together. Built-in: 64KB. */
         private DataSize maxVarBytes;
 
+        /** Log lines one call may write to the host's log; the rest are dropped and counted. Built-in: 64KB. */
+        private DataSize maxLogBytes;
+
         /** Instructions one call may execute; 0 means unmetered. Built-in: 10000000. */
         private Long fuel;
 
@@ -441,6 +444,14 @@ public class GraftProperties {
 
         public void setMaxVarBytes(DataSize maxVarBytes) {
             this.maxVarBytes = maxVarBytes;
+        }
+
+        public DataSize getMaxLogBytes() {
+            return maxLogBytes;
+        }
+
+        public void setMaxLogBytes(DataSize maxLogBytes) {
+            this.maxLogBytes = maxLogBytes;
         }
 
         public Long getFuel() {
@@ -839,6 +850,9 @@ public class GraftProperties {
         /** Ceiling of max-output-bytes. */
         private DataSize maxOutputBytes;
 
+        /** Ceiling of max-log-bytes. */
+        private DataSize maxLogBytes;
+
         /** Ceilings of the load budget (load-limits.*), key by key. */
         private final LoadLimits loadLimits = new LoadLimits();
 
@@ -880,6 +894,14 @@ public class GraftProperties {
 
         public void setMaxOutputBytes(DataSize maxOutputBytes) {
             this.maxOutputBytes = maxOutputBytes;
+        }
+
+        public DataSize getMaxLogBytes() {
+            return maxLogBytes;
+        }
+
+        public void setMaxLogBytes(DataSize maxLogBytes) {
+            this.maxLogBytes = maxLogBytes;
         }
 
         public LoadLimits getLoadLimits() {

@@ -50,6 +50,7 @@ public final class PolicyResolver {
         positive(LIMITS_PREFIX + ".max-memory", limits.getMaxMemory());
         positive(LIMITS_PREFIX + ".max-input-bytes", limits.getMaxInputBytes());
         positive(LIMITS_PREFIX + ".max-output-bytes", limits.getMaxOutputBytes());
+        positive(LIMITS_PREFIX + ".max-log-bytes", limits.getMaxLogBytes());
         positive(LIMITS_PREFIX + ".timeout", limits.getTimeout());
         if (limits.getFuel() != null && limits.getFuel() <= 0) {
             throw invalid(LIMITS_PREFIX + ".fuel", limits.getFuel(), "must be positive");
@@ -78,6 +79,8 @@ public final class PolicyResolver {
                 builtIn.maxModuleBytes(), null, null));
         policy.maxVarBytes(bytes(prefix, "max-var-bytes", own.getMaxVarBytes(), defaults.getMaxVarBytes(),
                 builtIn.maxVarBytes(), null, null));
+        policy.maxLogBytes(bytes(prefix, "max-log-bytes", own.getMaxLogBytes(), defaults.getMaxLogBytes(),
+                builtIn.maxLogBytes(), limits.getMaxLogBytes(), "max-log-bytes"));
         policy.timeout(timeout(prefix, own.getTimeout(), builtIn.timeout()));
         policy.fuel(fuel(prefix, own.getFuel(), builtIn.fuel()));
 

@@ -84,6 +84,19 @@ class PolicySettingsTest extends StarterTestSupport {
     }
 
     @Test
+    void maxLogBytesComesFromThePluginTheDefaultsOrTheBuiltInAndStaysUnderItsCeiling() {
+        assertThat(policyOfAlpha(withAlpha()).maxLogBytes()).isEqualTo(64 * 1024);
+        assertThat(policyOfAlpha(withAlpha("graft.defaults.policy.max-log-bytes=8KB")).maxLogBytes()).isEqualTo(8 * 1024);
+        assertThat(policyOfAlpha(withAlpha("graft.defaults.policy.max-log-bytes=8KB",
+                "graft.plugins.alpha.policy.max-log-bytes=2KB")).maxLogBytes()).isEqualTo(2 * 1024);
+        assertThat(policyOfAlpha(withAlpha("graft.limits.max-log-bytes=1KB")).maxLogBytes()).isEqualTo(1024);
+        failsNaming(withAlpha("graft.limits.max-log-bytes=1KB", "graft.plugins.alpha.policy.max-log-bytes=2KB"),
+                "graft.plugins.alpha.policy.max-log-bytes", "graft.limits.max-log-bytes");
+        failsNaming(withAlpha("graft.plugins.alpha.policy.max-log-bytes=0B"),
+                "graft.plugins.alpha.policy.max-log-bytes", "must be a positive size");
+    }
+
+    @Test
     void defaultsAboveACeilingFailStartupEvenWithoutPlugins() {
         failsNaming(runner().withPropertyValues("graft.limits.timeout=2s", "graft.defaults.policy.timeout=5s"),
                 "graft.defaults.policy.timeout", "graft.limits.timeout");

@@ -38,7 +38,10 @@ public final class ExtismKernel {
 
     private static final byte[] EMPTY = new byte[0];
     private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
-    private static final int MAX_LOG_CHARS = 4096;
+    /** Longest log line written: a longer line is cut (and only this much of it is ever copied). */
+    static final int MAX_LOG_LINE_BYTES = 4096;
+    /** The default {@code max-log-bytes}: 64 KiB of log lines per call. */
+    public static final long DEFAULT_MAX_LOG_BYTES = 64 * 1024;
 
     /** Signatures of every kernel function, so imports can be checked at load. */
     public static final Map<String, FunctionType> ENV_FUNCTIONS = kernelSignatures();
@@ -51,6 +54,7 @@ public final class ExtismKernel {
     private final MemoryBudget budget;
     private final Logger log;
     private final KernelMemory memory;
+    private final LogBudget logBudget;
     private final FuelMeter meter;
     private final OutboundHttp http;
     private int httpStatus;
@@ -59,17 +63,36 @@ public final class ExtismKernel {
     private long varBytes;
 
     private String export = "?";
+    private String allocWhere = "";
     private byte[] input = EMPTY;
     private long inputOffset;
-    private byte[] output = EMPTY;
+    // As in Extism, input_set makes a kernel range the input (read where it lies): its length, or -1.
+    private long inputRangeLength = -1;
+    // As in Extism, output_set and error_set only record where: the bytes are read when the export returns.
+    private long outputOffset;
+    private long outputLength;
+    private byte[] output;
+    private long errorOffset;
     private String error;
+    private boolean errorResolved;
 
     /**
+     * As {@link #ExtismKernel(String, Map, Map, long, long, long, MemoryBudget, Logger, FuelMeter, OutboundHttp)}
+     * with the default log budget.
+     */
+    public ExtismKernel(String pluginId, Map<String, String> config, Map<String, HostFunctionBinding> userFunctions,
+            long maxVarBytes, long maxOutputBytes, MemoryBudget budget, Logger log, FuelMeter meter, OutboundHttp http) {
+        this(pluginId, config, userFunctions, maxVarBytes, maxOutputBytes, DEFAULT_MAX_LOG_BYTES, budget, log, meter, http);
+    }
+
+    /**
+     * @param maxLogBytes bytes of log lines one call may write ({@code max-log-bytes})
      * @param meter charges the bytes host functions move, or {@code null} when the plugin is unmetered
      * @param http outbound HTTP of the plugin, or {@code null} when no host is allowed
      */
     public ExtismKernel(String pluginId, Map<String, String> config, Map<String, HostFunctionBinding> userFunctions,
-            long maxVarBytes, long maxOutputBytes, MemoryBudget budget, Logger log, FuelMeter meter, OutboundHttp http) {
+            long maxVarBytes, long maxOutputBytes, long maxLogBytes, MemoryBudget budget, Logger log, FuelMeter meter,
+            OutboundHttp http) {
         this.pluginId = pluginId;
         this.config = config;
         this.userFunctions = userFunctions;
@@ -78,6 +101,7 @@ public final class ExtismKernel {
         this.budget = budget;
         this.log = log;
         this.memory = new KernelMemory(budget);
+        this.logBudget = new LogBudget(pluginId, log, maxLogBytes);
         this.meter = meter;
         this.http = http;
     }
@@ -88,20 +112,63 @@ public final class ExtismKernel {
         this.httpStatus = 0;
         this.httpHeaders = null;
         this.export = export;
+        this.allocWhere = " in '" + export + "'";
         this.input = input;
         this.inputOffset = 0;
-        this.output = EMPTY;
+        this.inputRangeLength = -1;
+        this.outputOffset = 0;
+        this.outputLength = 0;
+        this.output = null;
+        this.errorOffset = 0;
         this.error = null;
+        this.errorResolved = true;
+        logBudget.beginCall(export);
     }
 
-    /** The output the plugin set in this call. */
+    /**
+     * Ends a call, whether it returned or failed: writes the log budget's notice about dropped lines.
+     */
+    public void endCall() {
+        logBudget.endCall();
+    }
+
+    /**
+     * The output of this call, read from the range the plugin gave {@code output_set} now that the
+     * export returned (as Extism reads it).
+     *
+     * @throws TrapException when that range lies outside the kernel's blocks: it is refused, never read
+     */
     public byte[] output() {
+        if (output == null) {
+            if (outputLength == 0) {
+                output = EMPTY;
+            } else if (!memory.inBounds(outputOffset, outputLength)) {
+                throw new TrapException("extism kernel: the output of '" + export + "' (offset " + outputOffset + ", "
+                        + outputLength + " bytes) lies outside the kernel's blocks (" + KernelMemory.HEAP_START + ".."
+                        + memory.top() + ") when the export returned; refused, not read");
+            } else {
+                output = memory.read(outputOffset, outputLength, "output of '" + export + "'");
+            }
+        }
         return output;
     }
 
-    /** The error the plugin set in this call, or {@code null}. */
+    /**
+     * The error the plugin set in this call, or {@code null}; read from the block given to
+     * {@code error_set} when first asked (after the export returned).
+     */
     public String error() {
+        if (!errorResolved) {
+            errorResolved = true;
+            error = memory.isBlock(errorOffset) ? utf8(memory.readBlock(errorOffset, "error of '" + export + "'"))
+                    : "(the error message set at offset " + errorOffset + " was freed before '" + export + "' returned)";
+        }
         return error;
+    }
+
+    /** The log budget of this instance (for other line sources of the plugin, such as WASI stdout). */
+    public LogBudget logBudget() {
+        return logBudget;
     }
 
     /** Bytes held by the kernel's blocks and vars. */
@@ -127,9 +194,15 @@ public final class ExtismKernel {
     /** The {@code extism:host/env} functions bound to this kernel. */
     public List<HostFunction> envFunctions() {
         List<HostFunction> fns = new ArrayList<>();
-        env(fns, "alloc", args -> new long[] {memory.alloc(args[0], () -> "alloc of " + args[0] + " bytes in '" + export + "'")});
+        // As in Extism, a zero-length alloc is no block: it returns 0.
+        env(fns, "alloc", args -> new long[] {args[0] == 0 ? 0 : memory.alloc(args[0], allocWhere)});
         env(fns, "free", args -> {
-            memory.free(args[0]);
+            if (memory.free(args[0]) && args[0] == inputOffset) {
+                // As in Extism: freeing the input's block takes the input with it.
+                input = EMPTY;
+                inputOffset = 0;
+                inputRangeLength = -1;
+            }
             return null;
         });
         env(fns, "length", args -> new long[] {memory.length(args[0])});
@@ -144,26 +217,25 @@ public final class ExtismKernel {
             memory.storeU64(args[0], args[1]);
             return null;
         });
-        env(fns, "input_length", args -> new long[] {input.length});
+        env(fns, "input_length", args -> new long[] {inputLength()});
         env(fns, "input_load_u8", args -> new long[] {inputU8(args[0])});
         env(fns, "input_load_u64", args -> new long[] {inputU64(args[0])});
         env(fns, "input_offset", args -> new long[] {inputOffset()});
         env(fns, "input_set", args -> {
-            input = memory.read(args[0], args[1], "input_set");
-            inputOffset = 0;
+            setInput(args[0], args[1]);
             return null;
         });
         env(fns, "output_set", args -> {
             setOutput(args[0], args[1]);
             return null;
         });
-        env(fns, "output_length", args -> new long[] {output.length});
-        env(fns, "output_offset", args -> new long[] {output.length == 0 ? 0 : memory.allocBytes(output, "output_offset")});
+        env(fns, "output_length", args -> new long[] {outputLength});
+        env(fns, "output_offset", args -> new long[] {outputOffset});
         env(fns, "error_set", args -> {
-            error = args[0] == 0 ? null : utf8(memory.readBlock(args[0], "error_set"));
+            setError(args[0]);
             return null;
         });
-        env(fns, "error_get", args -> new long[] {error == null ? 0 : memory.allocBytes(bytes(error), "error_get")});
+        env(fns, "error_get", args -> new long[] {errorOffset});
         env(fns, "memory_bytes", args -> new long[] {memory.usedBytes()});
         env(fns, "reset", args -> {
             memory.reset();
@@ -177,7 +249,7 @@ public final class ExtismKernel {
         });
         env(fns, "http_request", args -> new long[] {httpRequest(args[0], args[1])});
         env(fns, "http_status_code", args -> new long[] {httpStatus});
-        env(fns, "http_headers", args -> new long[] {httpHeaders == null ? 0 : memory.allocBytes(httpHeaders, "http_headers")});
+        env(fns, "http_headers", args -> new long[] {httpHeaders == null ? 0 : memory.allocBytes(httpHeaders, " for http_headers in '" + export + "'")});
         env(fns, "log_trace", args -> logAt(0, args[0]));
         env(fns, "log_debug", args -> logAt(1, args[0]));
         env(fns, "log_info", args -> logAt(2, args[0]));
@@ -208,7 +280,7 @@ public final class ExtismKernel {
                 throw new HostFunctionFailure(name, new NullPointerException("host function returned null"));
             }
             chargeBytes(name, out.length);
-            return new long[] {memory.allocBytes(out, "result of host function '" + name + "'")};
+            return new long[] {memory.allocBytes(out, " for the result of host function '" + name + "' in '" + export + "'")};
         });
     }
 
@@ -223,16 +295,34 @@ public final class ExtismKernel {
         fns.add(new HostFunction(ENV_MODULE, name, ENV_FUNCTIONS.get(name), (instance, args) -> body.apply(args)));
     }
 
-    private long inputU8(long offset) {
-        if (offset < 0 || offset >= input.length) {
-            throw new TrapException("extism kernel: input_load_u8 out of bounds at " + offset + " (input is " + input.length + " bytes)");
+    private long inputLength() {
+        return inputRangeLength >= 0 ? inputRangeLength : input.length;
+    }
+
+    private void setInput(long offset, long length) {
+        if (length < 0 || (length > 0 && !memory.inBounds(offset, length))) {
+            throw new TrapException("extism kernel: input_set out of bounds at offset " + offset + " (+" + length + ")");
         }
-        return input[(int) offset] & 0xFF;
+        input = EMPTY;
+        inputOffset = offset;
+        inputRangeLength = length;
+    }
+
+    private long inputU8(long offset) {
+        long length = inputLength();
+        if (offset < 0 || offset >= length) {
+            throw new TrapException("extism kernel: input_load_u8 out of bounds at " + offset + " (input is " + length + " bytes)");
+        }
+        return inputRangeLength >= 0 ? memory.loadU8(inputOffset + offset) : input[(int) offset] & 0xFF;
     }
 
     private long inputU64(long offset) {
-        if (offset < 0 || offset + 8 > input.length) {
-            throw new TrapException("extism kernel: input_load_u64 out of bounds at " + offset + " (input is " + input.length + " bytes)");
+        long length = inputLength();
+        if (offset < 0 || offset > length - 8) {
+            throw new TrapException("extism kernel: input_load_u64 out of bounds at " + offset + " (input is " + length + " bytes)");
+        }
+        if (inputRangeLength >= 0) {
+            return memory.loadU64(inputOffset + offset);
         }
         int i = (int) offset;
         long v = 0;
@@ -254,7 +344,7 @@ public final class ExtismKernel {
         chargeBytes("http_request", response.body().length);
         httpStatus = response.status();
         httpHeaders = bytes(JSON.valueToTree(response.headers()).toString());
-        return memory.allocBytes(response.body(), "response of http_request");
+        return memory.allocBytes(response.body(), " for the response of http_request in '" + export + "'");
     }
 
     private void chargeBytes(String function, long bytes) {
@@ -264,19 +354,33 @@ public final class ExtismKernel {
     }
 
     private long inputOffset() {
-        if (inputOffset == 0 && input.length > 0) {
+        if (inputOffset == 0 && inputRangeLength < 0 && input.length > 0) {
             chargeBytes("input_offset", input.length);
-            inputOffset = memory.allocBytes(input, "input_offset");
+            inputOffset = memory.allocBytes(input, " for input_offset in '" + export + "'");
         }
         return inputOffset;
     }
 
     private void setOutput(long offset, long length) {
-        if (length > maxOutputBytes) {
-            throw new PluginPayloadException(pluginId, "max-output-bytes", maxOutputBytes, length, "output of '" + export + "'");
+        if (length < 0 || length > maxOutputBytes) {
+            // A negative i64 is a length beyond 2^63 as Extism's u64.
+            throw new PluginPayloadException(pluginId, "max-output-bytes", maxOutputBytes,
+                    length < 0 ? Long.MAX_VALUE : length, "output of '" + export + "'");
         }
+        // Charged here, where the length is known, as before the read moved to the return.
         chargeBytes("output_set", length);
-        output = memory.read(offset, length, "output_set");
+        outputOffset = offset;
+        outputLength = length;
+        output = null;
+    }
+
+    private void setError(long offset) {
+        if (offset != 0 && !memory.isBlock(offset)) {
+            throw new TrapException("extism kernel: error_set got offset " + offset + ", which is not an allocated block");
+        }
+        errorOffset = offset;
+        error = null;
+        errorResolved = offset == 0;
     }
 
     private long configGet(long keyOffset) {
@@ -286,7 +390,7 @@ public final class ExtismKernel {
         }
         byte[] out = bytes(value);
         chargeBytes("config_get", out.length);
-        return memory.allocBytes(out, "config_get");
+        return memory.allocBytes(out, " for config_get in '" + export + "'");
     }
 
     private long varGet(long keyOffset) {
@@ -295,7 +399,7 @@ public final class ExtismKernel {
             return 0;
         }
         chargeBytes("var_get", value.length);
-        return memory.allocBytes(value, "var_get");
+        return memory.allocBytes(value, " for var_get in '" + export + "'");
     }
 
     private void varSet(long keyOffset, long valueOffset) {
@@ -324,7 +428,16 @@ public final class ExtismKernel {
         if (level < logLevel()) {
             return null;
         }
-        String message = abbreviate(utf8(memory.readBlock(offset, "log")), MAX_LOG_CHARS);
+        if (!memory.isBlock(offset)) {
+            throw new TrapException("extism kernel: log got offset " + offset + ", which is not an allocated block");
+        }
+        long length = memory.length(offset);
+        // A line past the budget is never read; of a long line only the head is copied (4 KiB of 1 MiB).
+        if (!logBudget.admit(Math.min(length, MAX_LOG_LINE_BYTES), length)) {
+            return null;
+        }
+        byte[] head = memory.readBlockPrefix(offset, MAX_LOG_LINE_BYTES, "log");
+        String message = head.length < length ? utf8(head) + "… (" + length + " bytes)" : utf8(head);
         try (MDC.MDCCloseable ignored = MDC.putCloseable(MDC_PLUGIN, pluginId)) {
             switch (level) {
                 case 0 -> log.trace(message);

@@ -50,9 +50,11 @@ final class PluginInstance implements AutoCloseable {
         this.meter = meter;
         this.budget = new MemoryBudget(pluginId, plugin.policy().maxMemoryBytes());
         this.kernel = new ExtismKernel(pluginId, plugin.config(), plugin.hostFunctions(),
-                plugin.policy().maxVarBytes(), plugin.policy().maxOutputBytes(), budget, plugin.log(), meter, plugin.http());
+                plugin.policy().maxVarBytes(), plugin.policy().maxOutputBytes(), plugin.policy().maxLogBytes(), budget,
+                plugin.log(), meter, plugin.http());
         this.wasi = !plugin.linker().usesWasi() ? null
-                : command == null ? plugin.wasi().open(plugin.log()) : plugin.wasi().open(plugin.log(), command);
+                : command == null ? plugin.wasi().open(plugin.log(), kernel.logBudget())
+                : plugin.wasi().open(plugin.log(), command, kernel.logBudget());
         try {
             CompiledModule compiled = plugin.compiled();
             Instance.Builder builder = Instance.builder(compiled.module())
@@ -73,7 +75,10 @@ final class PluginInstance implements AutoCloseable {
                 // WASI reactors (C, Rust cdylib) set up their runtime here, once per instance.
                 instance.export("_initialize").apply();
             }
+            // Lines the start function or _initialize dropped are told about now.
+            kernel.endCall();
         } catch (RuntimeException | Error e) {
+            kernel.endCall();
             close();
             if (meter != null && meter.exhausted()) {
                 throw new PluginFuelExhaustedException(pluginId, "instantiation (start function)", meter.budget(),
@@ -106,24 +111,29 @@ final class PluginInstance implements AutoCloseable {
         if (meter != null) {
             meter.refill(fuelBudget);
         }
-        ExportFunction function = instance.export(export);
-        long rc;
         try {
-            long[] results = function.apply();
-            rc = results == null || results.length == 0 ? 0 : results[0];
-        } catch (WasiExitException e) {
-            rc = e.exitCode();
-            if (rc != 0 && kernel.error() == null) {
-                throw new PluginCallException(pluginId, export, "exited with code " + rc);
+            ExportFunction function = instance.export(export);
+            long rc;
+            try {
+                long[] results = function.apply();
+                rc = results == null || results.length == 0 ? 0 : results[0];
+            } catch (WasiExitException e) {
+                rc = e.exitCode();
+                if (rc != 0 && kernel.error() == null) {
+                    throw new PluginCallException(pluginId, export, "exited with code " + rc);
+                }
             }
+            if (kernel.error() != null) {
+                throw new PluginCallException(pluginId, export, kernel.error());
+            }
+            if (rc != 0) {
+                throw new PluginCallException(pluginId, export, "returned code " + rc);
+            }
+            // Read now, as Extism does: the plugin may write its output's bytes after output_set.
+            return kernel.output();
+        } finally {
+            kernel.endCall();
         }
-        if (kernel.error() != null) {
-            throw new PluginCallException(pluginId, export, kernel.error());
-        }
-        if (rc != 0) {
-            throw new PluginCallException(pluginId, export, "returned code " + rc);
-        }
-        return kernel.output();
     }
 
     /**
@@ -136,11 +146,14 @@ final class PluginInstance implements AutoCloseable {
         if (meter != null) {
             meter.refill(fuelBudget);
         }
+        kernel.logBudget().beginCall("_start");
         try {
             instance.export("_start").apply();
             return 0;
         } catch (WasiExitException e) {
             return e.exitCode();
+        } finally {
+            kernel.logBudget().endCall();
         }
     }
 

@@ -9,6 +9,7 @@ import dev.graft.api.PluginCapabilityException;
 import dev.graft.api.PluginLoadException;
 import dev.graft.api.policy.Capabilities;
 import dev.graft.host.abi.ExtismKernel;
+import dev.graft.host.abi.LogBudget;
 import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
@@ -95,12 +96,25 @@ public final class WasiSandbox {
 
     /** WASI for one instance of an Extism plugin; close it with the instance. */
     public Session open(Logger log) {
-        return new Session(log, null);
+        return new Session(log, null, null);
+    }
+
+    /**
+     * WASI for one instance of an Extism plugin whose stdout/stderr lines count against the instance's
+     * log budget; close it with the instance.
+     */
+    public Session open(Logger log, LogBudget logBudget) {
+        return new Session(log, null, logBudget);
     }
 
     /** WASI for one run of a command; close it with the instance. */
     public Session open(Logger log, CommandIo io) {
-        return new Session(log, io);
+        return new Session(log, io, null);
+    }
+
+    /** WASI for one run of a command whose stderr lines count against the log budget. */
+    public Session open(Logger log, CommandIo io, LogBudget logBudget) {
+        return new Session(log, io, logBudget);
     }
 
     /** One instance's WASI: its functions and its private file system. */
@@ -110,7 +124,7 @@ public final class WasiSandbox {
         private final List<HostFunction> functions = new ArrayList<>();
         private final boolean stdoutAllowed;
 
-        Session(Logger log, CommandIo io) {
+        Session(Logger log, CommandIo io, LogBudget logBudget) {
             WasiOptions.Builder options = WasiOptions.builder();
             Map<String, String> env = new LinkedHashMap<>(capabilities.env());
             if (io != null) {
@@ -119,12 +133,12 @@ public final class WasiSandbox {
                 options.withStdin(new java.io.ByteArrayInputStream(io.stdin()));
                 options.withStdout(io.stdout());
             } else if (capabilities.stdout()) {
-                options.withStdout(new LineLogger(pluginId, log::info));
+                options.withStdout(new LineLogger(pluginId, log::info, logBudget));
             }
             env.forEach(options::withEnvironment);
             this.stdoutAllowed = io != null || capabilities.stdout();
             if (capabilities.stderr()) {
-                options.withStderr(new LineLogger(pluginId, log::warn));
+                options.withStderr(new LineLogger(pluginId, log::warn, logBudget));
             }
             this.fs = files.isEmpty() ? null : Jimfs.newFileSystem(Configuration.unix());
             if (fs != null) {
@@ -197,23 +211,32 @@ public final class WasiSandbox {
         }
     }
 
-    /** Sends complete lines of a plugin's stdout or stderr to its logger, bounded per line. */
+    /**
+     * Sends complete lines of a plugin's stdout or stderr to its logger, bounded per line and, when
+     * given a log budget, per call.
+     */
     private static final class LineLogger extends OutputStream {
         private static final int MAX_LINE = 4096;
         private final String pluginId;
         private final Consumer<String> sink;
+        private final LogBudget budget;
         private final ByteArrayOutputStream line = new ByteArrayOutputStream();
+        private long lineBytes;
 
-        LineLogger(String pluginId, Consumer<String> sink) {
+        LineLogger(String pluginId, Consumer<String> sink, LogBudget budget) {
             this.pluginId = pluginId;
             this.sink = sink;
+            this.budget = budget;
         }
 
         @Override
         public void write(int b) {
             if (b == '\n') {
                 flushLine();
-            } else if (line.size() < MAX_LINE) {
+                return;
+            }
+            lineBytes++;
+            if (line.size() < MAX_LINE) {
                 line.write(b);
             }
         }
@@ -226,10 +249,13 @@ public final class WasiSandbox {
         }
 
         private void flushLine() {
-            try (MDC.MDCCloseable ignored = MDC.putCloseable(ExtismKernel.MDC_PLUGIN, pluginId)) {
-                sink.accept(line.toString(StandardCharsets.UTF_8));
+            if (budget == null || budget.admit(line.size(), lineBytes)) {
+                try (MDC.MDCCloseable ignored = MDC.putCloseable(ExtismKernel.MDC_PLUGIN, pluginId)) {
+                    sink.accept(line.toString(StandardCharsets.UTF_8));
+                }
             }
             line.reset();
+            lineBytes = 0;
         }
     }
 }
