@@ -13,8 +13,8 @@ import picocli.CommandLine.Command;
         footer = {
             "  0   ok (verify: verified)",
             "  1   other error (keygen target exists, a key or signature cannot be written)",
-            "  2   plugin refused at load (invalid module, import not granted, sha256 mismatch, not signed by a",
-            "      trusted key, ...); verify: the signature does not verify",
+            "  2   plugin refused at load (invalid module, import not granted, sha256 mismatch, load budget, not",
+            "      signed by a trusted key, ...); verify: the signature does not verify",
             "  3   plugin error or trap",
             "  4   fuel exhausted",
             "  5   timeout",
@@ -50,7 +50,14 @@ public final class GraftCommand implements Runnable {
             commandLine.getErr().println("graft: " + ex.getMessage());
             return ex instanceof UsageException ? ExitCodes.USAGE : 1;
         });
-        return cli.execute(args);
+        try {
+            return cli.execute(args);
+        } catch (VirtualMachineError e) {
+            // The load budget keeps plugins from exhausting the JVM; should anything still do it, say so in
+            // one line rather than a stack trace.
+            err.println("graft: the JVM failed: " + e + " (GRAFT_JAVA_OPTS=-Xmx... gives it more heap)");
+            return 1;
+        }
     }
 
     /** A usage problem found after parsing (a bad size, an option not available yet). */

@@ -490,6 +490,8 @@ public class GraftProperties {
 
         private final Capabilities capabilities = new Capabilities();
 
+        private final LoadLimits loadLimits = new LoadLimits();
+
         public DataSize getMaxMemory() {
             return maxMemory;
         }
@@ -608,6 +610,150 @@ public class GraftProperties {
 
         public Capabilities getCapabilities() {
             return capabilities;
+        }
+
+        public LoadLimits getLoadLimits() {
+            return loadLimits;
+        }
+    }
+
+    /**
+     * The load budget: what a module may declare, checked before it is parsed, and how long compiling it
+     * may take. Each unset value is inherited (defaults, then built-in); under graft.limits.load-limits the
+     * same keys are ceilings.
+     */
+    public static class LoadLimits {
+
+        /** Locals one function may declare, summed over its local entries. Built-in: 50000. */
+        private Long maxLocalsPerFunction;
+
+        /** Locals of all functions together. Built-in: 2000000. */
+        private Long maxLocalsTotal;
+
+        /** Imported and defined functions. Built-in: 100000. */
+        private Long maxFunctions;
+
+        /** Type definitions. Built-in: 100000. */
+        private Long maxTypes;
+
+        /** Entries of the import section. Built-in: 100000. */
+        private Long maxImports;
+
+        /** Entries of the export section. Built-in: 100000. */
+        private Long maxExports;
+
+        /** Defined globals. Built-in: 100000. */
+        private Long maxGlobals;
+
+        /** Initial sizes of all tables together. Built-in: 1000000. */
+        private Long maxTableEntries;
+
+        /** Entries of all element segments together. Built-in: 1000000. */
+        private Long maxElementEntries;
+
+        /** All custom sections together (names, debug info; stripped unparsed). Built-in: 16MB. */
+        private DataSize maxCustomSectionBytes;
+
+        /** Functions with a body of 32 KiB or more (likely over the JVM method limit), compiled mode only. Built-in: 16. */
+        private Long maxHugeFunctions;
+
+        /** Wall clock for metering, parsing and compiling a module. Built-in: 60s. */
+        private Duration compileTimeout;
+
+        public Long getMaxLocalsPerFunction() {
+            return maxLocalsPerFunction;
+        }
+
+        public void setMaxLocalsPerFunction(Long maxLocalsPerFunction) {
+            this.maxLocalsPerFunction = maxLocalsPerFunction;
+        }
+
+        public Long getMaxLocalsTotal() {
+            return maxLocalsTotal;
+        }
+
+        public void setMaxLocalsTotal(Long maxLocalsTotal) {
+            this.maxLocalsTotal = maxLocalsTotal;
+        }
+
+        public Long getMaxFunctions() {
+            return maxFunctions;
+        }
+
+        public void setMaxFunctions(Long maxFunctions) {
+            this.maxFunctions = maxFunctions;
+        }
+
+        public Long getMaxTypes() {
+            return maxTypes;
+        }
+
+        public void setMaxTypes(Long maxTypes) {
+            this.maxTypes = maxTypes;
+        }
+
+        public Long getMaxImports() {
+            return maxImports;
+        }
+
+        public void setMaxImports(Long maxImports) {
+            this.maxImports = maxImports;
+        }
+
+        public Long getMaxExports() {
+            return maxExports;
+        }
+
+        public void setMaxExports(Long maxExports) {
+            this.maxExports = maxExports;
+        }
+
+        public Long getMaxGlobals() {
+            return maxGlobals;
+        }
+
+        public void setMaxGlobals(Long maxGlobals) {
+            this.maxGlobals = maxGlobals;
+        }
+
+        public Long getMaxTableEntries() {
+            return maxTableEntries;
+        }
+
+        public void setMaxTableEntries(Long maxTableEntries) {
+            this.maxTableEntries = maxTableEntries;
+        }
+
+        public Long getMaxElementEntries() {
+            return maxElementEntries;
+        }
+
+        public void setMaxElementEntries(Long maxElementEntries) {
+            this.maxElementEntries = maxElementEntries;
+        }
+
+        public DataSize getMaxCustomSectionBytes() {
+            return maxCustomSectionBytes;
+        }
+
+        public void setMaxCustomSectionBytes(DataSize maxCustomSectionBytes) {
+            this.maxCustomSectionBytes = maxCustomSectionBytes;
+        }
+
+        public Long getMaxHugeFunctions() {
+            return maxHugeFunctions;
+        }
+
+        public void setMaxHugeFunctions(Long maxHugeFunctions) {
+            this.maxHugeFunctions = maxHugeFunctions;
+        }
+
+        public Duration getCompileTimeout() {
+            return compileTimeout;
+        }
+
+        public void setCompileTimeout(Duration compileTimeout) {
+            this.compileTimeout = compileTimeout;
         }
     }
 
@@ -801,6 +947,9 @@ public class GraftProperties {
         /** Ceiling of max-log-bytes. */
         private DataSize maxLogBytes;
 
+        /** Ceilings of the load budget (load-limits.*), key by key. */
+        private final LoadLimits loadLimits = new LoadLimits();
+
         public DataSize getMaxMemory() {
             return maxMemory;
         }
@@ -847,6 +996,10 @@ public class GraftProperties {
 
         public void setMaxLogBytes(DataSize maxLogBytes) {
             this.maxLogBytes = maxLogBytes;
+        }
+
+        public LoadLimits getLoadLimits() {
+            return loadLimits;
         }
     }
 
