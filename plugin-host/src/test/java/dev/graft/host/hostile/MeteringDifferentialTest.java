@@ -122,6 +122,27 @@ class MeteringDifferentialTest {
     }
 
     /**
+     * Table bulk operations whose offset plus length wraps 32 bits. Chicory 1.7.5 deviates from the spec
+     * here, metered or not (documented in docs/security.md): {@code table.fill} and {@code table.init}
+     * return without trapping, {@code table.copy} traps as "undefined element". Harmless to the host
+     * (nothing is allocated, nothing escapes); what matters here is that metering changes none of it.
+     */
+    static final String TABLE_BULK = """
+            (module
+              (table $t 10 funcref)
+              (elem $e func $f $f $f)
+              (func $f)
+              (func (export "fill") (result i32)
+                (table.fill $t (i32.const 5) (ref.null func) (i32.const 0x7fffffff)) (i32.const 0))
+              (func (export "fill_negative") (result i32)
+                (table.fill $t (i32.const -5) (ref.null func) (i32.const 10)) (i32.const 0))
+              (func (export "copy") (result i32)
+                (table.copy $t $t (i32.const 2) (i32.const 1) (i32.const 0x7fffffff)) (i32.const 0))
+              (func (export "init") (result i32)
+                (table.init $t $e (i32.const 1) (i32.const 1) (i32.const 0x7fffffff)) (i32.const 0)))
+            """;
+
+    /**
      * Fixed modules for what metering once changed or Chicory once got wrong: tail calls, bulk memory
      * whose address plus length wraps 32 bits, multi-memory, table growth (refused, huge, fatal). Each
      * export ends the same way metered (ample budget) and unmetered, in both modes.
@@ -134,6 +155,7 @@ class MeteringDifferentialTest {
         corpus.put("multi-memory", HostileMemoryAccountTest.twoMemories(1, 8, 32));
         corpus.put("tables", HostileMemoryAccountTest.wat(HostileMemoryAccountTest.TABLE_GROW));
         corpus.put("traps", HostileMeteringTest.wat(HostileMeteringTest.TRAPS));
+        corpus.put("table-bulk", HostileMeteringTest.wat(TABLE_BULK));
         List<String> differences = new ArrayList<>();
         int compared = 0;
         for (ExecutionMode mode : ExecutionMode.values()) {
