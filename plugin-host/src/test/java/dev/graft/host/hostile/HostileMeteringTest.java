@@ -95,11 +95,15 @@ class HostileMeteringTest extends HostileTestBase {
     static byte[] tailCalls() {
         int[] million = {0x41, 0xC0, 0x84, 0x3D}; // i32.const 1000000
         return new WasmBytes()
-                .section(1, 2, 0x60, 1, 0x7F, 1, 0x7F, 0x60, 0, 1, 0x7F) // 0: (i32) -> i32, 1: () -> i32
-                .section(3, 8, 0, 0, 0, 1, 1, 0, 0, 1)
-                .section(7, WasmBytes.concat(new int[] {3}, WasmBytes.name("self"), new int[] {0, 3},
-                        WasmBytes.name("mutual"), new int[] {0, 4}, WasmBytes.name("scratch"), new int[] {0, 7}))
-                .section(10, WasmBytes.concat(new int[] {8},
+                .section(1, 4, 0x60, 1, 0x7F, 1, 0x7F, // 0: (i32) -> i32
+                        0x60, 0, 1, 0x7F, // 1: () -> i32
+                        0x60, 2, 0x7F, 0x7E, 1, 0x7E, // 2: (i32, i64) -> i64
+                        0x60, 1, 0x7F, 0) // 3: (i32) -> ()
+                .section(3, 12, 0, 0, 0, 1, 1, 0, 0, 1, 2, 1, 3, 1)
+                .section(7, WasmBytes.concat(new int[] {5}, WasmBytes.name("self"), new int[] {0, 3},
+                        WasmBytes.name("mutual"), new int[] {0, 4}, WasmBytes.name("scratch"), new int[] {0, 7},
+                        WasmBytes.name("sum64"), new int[] {0, 9}, WasmBytes.name("alone"), new int[] {0, 11}))
+                .section(10, WasmBytes.concat(new int[] {12},
                         // 0 count(n): n == 0 ? 0 : return_call count(n - 1)
                         WasmBytes.body(0, 0x20, 0, 0x45, 0x04, 0x7F, 0x41, 0, 0x05,
                                 0x20, 0, 0x41, 1, 0x6B, 0x12, 0, 0x0B, 0x0B),
@@ -119,9 +123,22 @@ class HostileMeteringTest extends HostileTestBase {
                         WasmBytes.body(0, 0x20, 0, 0x45, 0x04, 0x7F, 0x41, 0, 0x05,
                                 0x20, 0, 0x10, 5, 0x41, 1, 0x6B, 0x12, 6, 0x0B, 0x0B),
                         // 7 scratch() = count2(500)
-                        WasmBytes.body(0, 0x41, 0xF4, 0x03, 0x10, 6, 0x0B)))
+                        WasmBytes.body(0, 0x41, 0xF4, 0x03, 0x10, 6, 0x0B),
+                        // 8 sum(n, acc): n == 0 ? acc : return_call sum(n - 1, acc + n), an i64 result (fuel
+                        //   returned through the global)
+                        WasmBytes.body(0, 0x20, 0, 0x45, 0x04, 0x7E, 0x20, 1, 0x05,
+                                0x20, 0, 0x41, 1, 0x6B, 0x20, 1, 0x20, 0, 0xAD, 0x7C, 0x12, 8, 0x0B, 0x0B),
+                        // 9 sum64() = sum(1000000, 0) != 500000500000
+                        WasmBytes.body(WasmBytes.concat(new int[] {0}, million, new int[] {0x42, 0, 0x10, 8,
+                                0x42, 0xA0, 0xD2, 0xE8, 0xD2, 0xC6, 0x0E, 0x52, 0x0B})),
+                        // 10 down(n): no results (the fuel is the only result); n != 0 -> return_call down(n - 1)
+                        WasmBytes.body(0, 0x20, 0, 0x04, 0x40, 0x20, 0, 0x41, 1, 0x6B, 0x12, 10, 0x0B, 0x0B),
+                        // 11 alone() = down(1000000); 0
+                        WasmBytes.body(WasmBytes.concat(new int[] {0}, million, new int[] {0x10, 10, 0x41, 0, 0x0B}))))
                 .build();
     }
+
+    static final String[] TAIL_EXPORTS = {"self", "mutual", "scratch", "sum64", "alone"};
 
     static String outcome(Plugin plugin, String export) {
         try {
@@ -147,7 +164,7 @@ class HostileMeteringTest extends HostileTestBase {
         Plugin metered = ENGINE.load(PluginSpec.builder(PluginSource.ofBytes("tail-metered", tailCalls()))
                 .policy(policy(mode, 100_000_000).timeout(Duration.ofSeconds(20)).build()).build());
         try {
-            for (String export : new String[] {"self", "mutual", "scratch"}) {
+            for (String export : TAIL_EXPORTS) {
                 String expected = outcome(plain, export);
                 if (mode == ExecutionMode.INTERPRETED || export.equals("scratch")) {
                     assertEquals("ok", expected, "Chicory's interpreter runs " + export + " tail calls in constant stack");
@@ -156,6 +173,25 @@ class HostileMeteringTest extends HostileTestBase {
             }
         } finally {
             plain.close();
+            metered.close();
+        }
+    }
+
+    /** Tail calls are charged and checked like calls: a tail recursion cannot run past its budget. */
+    @ParameterizedTest
+    @EnumSource(ExecutionMode.class)
+    void tailRecursionStopsAtItsFuelBudget(ExecutionMode mode) {
+        // 10,000 units last about 1,400 tail calls: fewer frames than compiled mode's stack holds.
+        Plugin metered = ENGINE.load(PluginSpec.builder(PluginSource.ofBytes("hostile-tail-fuel", tailCalls()))
+                .policy(policy(mode, 10_000).build()).build());
+        try {
+            for (String export : TAIL_EXPORTS) {
+                if (!export.equals("scratch")) {
+                    assertRefusal(PluginFuelExhaustedException.class, "hostile-tail-fuel",
+                            () -> metered.call(export, new byte[0]), "10000");
+                }
+            }
+        } finally {
             metered.close();
         }
     }
