@@ -40,7 +40,7 @@ final class PluginOptions {
     @Option(names = "--config", paramLabel = "KEY=VALUE", description = "Plugin configuration (Extism config_get); repeatable.")
     Map<String, String> config = new LinkedHashMap<>();
 
-    @Option(names = "--max-memory", paramLabel = "SIZE", description = "Memory cap: linear memory, ABI buffers and vars (default: ${DEFAULT-VALUE}).", defaultValue = "16MiB")
+    @Option(names = "--max-memory", paramLabel = "SIZE", description = "Memory cap: linear memories, table entries, ABI buffers and vars (default: ${DEFAULT-VALUE}).", defaultValue = "16MiB")
     String maxMemory;
 
     @Option(names = "--timeout", paramLabel = "DURATION", description = "Wall-clock limit per call (default: ${DEFAULT-VALUE}).", defaultValue = "1s")

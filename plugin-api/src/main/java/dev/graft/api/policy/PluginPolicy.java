@@ -10,7 +10,7 @@ import java.util.Objects;
  * <table>
  *   <caption>Knobs and defaults</caption>
  *   <tr><th>knob</th><th>default</th></tr>
- *   <tr><td>max-memory: linear memory + ABI buffers + vars</td><td>16 MiB</td></tr>
+ *   <tr><td>max-memory: linear memories + table entries + ABI buffers + vars</td><td>16 MiB</td></tr>
  *   <tr><td>timeout: wall clock per call (and for instantiation)</td><td>1 s</td></tr>
  *   <tr><td>max-input-bytes / max-output-bytes</td><td>1 MiB each</td></tr>
  *   <tr><td>max-module-bytes: size of the .wasm file</td><td>32 MiB</td></tr>

@@ -444,7 +444,7 @@ public class GraftProperties {
      */
     public static class Policy {
 
-        /** All memory a plugin can make the host hold: linear memory, ABI buffers, vars. Built-in: 16MB. */
+        /** All memory a plugin can make the host hold: linear memories, table entries, ABI buffers, vars. Built-in: 16MB. */
         private DataSize maxMemory;
 
         /** Wall-clock limit of one call (and of instantiation). Built-in: 1s. */

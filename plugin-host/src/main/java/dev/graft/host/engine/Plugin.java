@@ -22,6 +22,7 @@ import dev.graft.host.binding.PluginCaller;
 import dev.graft.host.metering.FuelMeter;
 import dev.graft.host.policy.Watchdog;
 import dev.graft.host.pool.InstancePool;
+import dev.graft.host.policy.MemoryBudget;
 import dev.graft.host.policy.WasiSandbox;
 import java.time.Duration;
 import java.util.Collections;
@@ -46,7 +47,7 @@ public final class Plugin implements PluginCaller, AutoCloseable {
     private final CompiledModule compiled;
     private final ImportLinker linker;
     private final WasiSandbox wasi;
-    private final MemoryLimits memoryLimits;
+    private final int memoryCapPages;
     private final Map<String, FunctionType> exports;
     private final Logger log;
     private final FailureTranslator failures;
@@ -57,7 +58,7 @@ public final class Plugin implements PluginCaller, AutoCloseable {
     private volatile boolean closed;
 
     private Plugin(PluginSpec spec, CompiledModule compiled, ImportLinker linker, WasiSandbox wasi,
-            MemoryLimits memoryLimits, Map<String, FunctionType> exports, List<CallListener> listeners, String signedBy) {
+            int memoryCapPages, Map<String, FunctionType> exports, List<CallListener> listeners, String signedBy) {
         this.spec = spec;
         this.signedBy = signedBy;
         this.listeners = listeners;
@@ -65,7 +66,7 @@ public final class Plugin implements PluginCaller, AutoCloseable {
         this.compiled = compiled;
         this.linker = linker;
         this.wasi = wasi;
-        this.memoryLimits = memoryLimits;
+        this.memoryCapPages = memoryCapPages;
         this.exports = exports;
         this.log = LoggerFactory.getLogger("graft.plugin." + spec.source().pluginId());
         PluginPolicy policy = spec.policy();
@@ -84,14 +85,14 @@ public final class Plugin implements PluginCaller, AutoCloseable {
         String id = spec.source().pluginId();
         PluginPolicy policy = spec.policy();
         WasmModule module = compiled.module();
-        MemoryLimits limits = memoryLimits(id, module, policy.maxMemoryBytes());
+        int capPages = checkDeclaredMemory(id, module, policy.maxMemoryBytes());
         ImportLinker linker = ImportLinker.check(id, module, policy.capabilities(), spec.hostFunctions());
         Map<String, FunctionType> exports = functionExports(id, module);
         for (Class<?> type : spec.extensionPoints()) {
             checkContract(id, ExtensionContract.of(type), exports);
         }
         WasiSandbox wasi = linker.usesWasi() ? WasiSandbox.load(id, policy.capabilities()) : null;
-        Plugin plugin = new Plugin(spec, compiled, linker, wasi, limits, exports, listeners, signedBy);
+        Plugin plugin = new Plugin(spec, compiled, linker, wasi, capPages, exports, listeners, signedBy);
         plugin.trialInstance();
         return plugin;
     }
@@ -110,20 +111,37 @@ public final class Plugin implements PluginCaller, AutoCloseable {
                 policy.maxHttpConcurrency());
     }
 
-    private static MemoryLimits memoryLimits(String id, WasmModule module, long maxMemoryBytes) {
+    /**
+     * Refuses a module whose memories' initial pages and tables' initial entries together break
+     * {@code max-memory} (each table entry at {@link MemoryBudget#TABLE_ENTRY_BYTES}), before any
+     * instance allocates them; returns the cap in pages that every memory's maximum is held under.
+     */
+    private static int checkDeclaredMemory(String id, WasmModule module, long maxMemoryBytes) {
         int capPages = (int) Math.min(maxMemoryBytes / com.dylibso.chicory.runtime.Memory.PAGE_SIZE, MemoryLimits.MAX_PAGES);
-        var section = module.memorySection();
-        if (section.isEmpty() || section.get().memoryCount() == 0) {
-            return new MemoryLimits(0, capPages);
+        long pages = 0;
+        int memories = 0;
+        if (module.memorySection().isPresent()) {
+            var section = module.memorySection().get();
+            memories = section.memoryCount();
+            for (int i = 0; i < memories; i++) {
+                pages += section.getMemory(i).limits().initialPages();
+            }
         }
-        MemoryLimits declared = section.get().getMemory(0).limits();
-        long initialBytes = (long) declared.initialPages() * com.dylibso.chicory.runtime.Memory.PAGE_SIZE;
-        if (initialBytes > maxMemoryBytes) {
-            throw new PluginLoadException(id, "module declares " + declared.initialPages() + " pages (" + initialBytes
-                    + " bytes) of initial memory, over the max-memory limit of " + maxMemoryBytes + " bytes");
+        long entries = 0;
+        int tables = module.tableSection().tableCount();
+        for (int i = 0; i < tables; i++) {
+            entries += module.tableSection().getTable(i).limits().min();
         }
-        // Chicory replaces the declared limits with these, so intersect them here.
-        return new MemoryLimits(declared.initialPages(), Math.min(declared.maximumPages(), capPages));
+        long linearBytes = pages * com.dylibso.chicory.runtime.Memory.PAGE_SIZE;
+        long declaredBytes = linearBytes + entries * MemoryBudget.TABLE_ENTRY_BYTES;
+        if (declaredBytes > maxMemoryBytes) {
+            throw new PluginLoadException(id, "module declares " + pages + " pages (" + linearBytes + " bytes) of initial"
+                    + " memory in " + memories + (memories == 1 ? " memory" : " memories") + " and " + entries
+                    + " initial table entries (" + MemoryBudget.TABLE_ENTRY_BYTES + " bytes each) in " + tables
+                    + (tables == 1 ? " table" : " tables") + ", " + declaredBytes + " bytes in all, over the "
+                    + MemoryBudget.MAX_MEMORY + " limit of " + maxMemoryBytes + " bytes");
+        }
+        return capPages;
     }
 
     private static Map<String, FunctionType> functionExports(String id, WasmModule module) {
@@ -443,8 +461,14 @@ public final class Plugin implements PluginCaller, AutoCloseable {
         return http;
     }
 
-    MemoryLimits memoryLimits() {
-        return memoryLimits;
+    /**
+     * The limits an instance gives a memory declared with {@code declared}: its maximum held under the
+     * cap (Chicory replaces the declared limits with these, so intersect them here). The instance's
+     * {@link MemoryBudget} then holds all memories together under the same cap.
+     */
+    MemoryLimits memoryLimits(MemoryLimits declared) {
+        return new MemoryLimits(declared.initialPages(), Math.min(declared.maximumPages(), memoryCapPages),
+                declared.shared());
     }
 
     Map<String, String> config() {

@@ -3,7 +3,11 @@ package dev.graft.host.hostile;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 
-/** Hand-made module bytes: sections, LEB128 numbers and names, for modules no assembler would write. */
+/**
+ * Hand-made module bytes: sections, LEB128 numbers and names, for modules no assembler would write —
+ * declared sizes no real module has, invalid modules (the metering pass must not make them valid), and
+ * proposals the bundled wat2wasm does not enable (multi-memory, tail calls).
+ */
 final class WasmBytes {
 
     static final byte[] HEADER = {0, 'a', 's', 'm', 1, 0, 0, 0};
@@ -82,5 +86,48 @@ final class WasmBytes {
             w.raw(0);
         }
         return w;
+    }
+
+    /** Appends a section whose content is given as bytes. */
+    WasmBytes section(int id, int... content) {
+        WasmBytes c = content();
+        c.raw(content);
+        return section(id, c);
+    }
+
+    /** Content bytes: a short name (length-prefixed UTF-8, under 128 bytes). */
+    static int[] nameBytes(String s) {
+        byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+        int[] r = new int[utf8.length + 1];
+        r[0] = utf8.length;
+        for (int i = 0; i < utf8.length; i++) {
+            r[i + 1] = utf8[i] & 0xFF;
+        }
+        return r;
+    }
+
+    /** Concatenates content parts. */
+    static int[] concat(int[]... parts) {
+        int n = 0;
+        for (int[] p : parts) {
+            n += p.length;
+        }
+        int[] r = new int[n];
+        int at = 0;
+        for (int[] p : parts) {
+            System.arraycopy(p, 0, r, at, p.length);
+            at += p.length;
+        }
+        return r;
+    }
+
+    /** One code-section entry: the body size, then the body (bodies here are under 128 bytes). */
+    static int[] body(int... body) {
+        return concat(new int[] {body.length}, body);
+    }
+
+    /** An export section of one function export. */
+    static int[] exportFunction(String name, int index) {
+        return concat(new int[] {1}, nameBytes(name), new int[] {0x00, index});
     }
 }
