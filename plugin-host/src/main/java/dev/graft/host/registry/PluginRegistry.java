@@ -129,7 +129,7 @@ public final class PluginRegistry implements AutoCloseable {
     private volatile Duration coolDown = DEFAULT_COOL_DOWN;
     private final Map<Class<?>, Supplier<?>> fallbacks = new ConcurrentHashMap<>();
     private final List<CallInterceptor> interceptors = new CopyOnWriteArrayList<>();
-    private final List<PluginLifecycleListener> lifecycleListeners = new CopyOnWriteArrayList<>();
+    private final List<LifecycleListener> lifecycleListeners = new CopyOnWriteArrayList<>();
     /** Required plugins (fail closed) and the extension points each one must answer for. */
     private final Map<String, Set<Class<?>>> required = new ConcurrentHashMap<>();
     private final GuardedExtension.Policies policies = new GuardedExtension.Policies() {
@@ -155,12 +155,12 @@ public final class PluginRegistry implements AutoCloseable {
 
         @Override
         public void breakerOpened(String pluginId, String lastFailure) {
-            publish(pluginId, PluginLifecycleEvent.Action.QUARANTINED, servingVersion(pluginId), lastFailure);
+            publish(pluginId, LifecycleEvent.Action.QUARANTINED, servingVersion(pluginId), lastFailure);
         }
 
         @Override
         public void breakerClosed(String pluginId, String why) {
-            publish(pluginId, PluginLifecycleEvent.Action.RELEASED, servingVersion(pluginId), why);
+            publish(pluginId, LifecycleEvent.Action.RELEASED, servingVersion(pluginId), why);
         }
     };
 
@@ -236,7 +236,7 @@ public final class PluginRegistry implements AutoCloseable {
         }
         log.info("Loaded plugin '{}' from {} (sha256 {}, {})", id, registration.spec().source().location(),
                 version.plugin().sha256(), registration.enabled() ? "enabled" : "disabled");
-        publish(id, PluginLifecycleEvent.Action.LOADED, version, registration.enabled() ? "enabled" : "disabled");
+        publish(id, LifecycleEvent.Action.LOADED, version, registration.enabled() ? "enabled" : "disabled");
         return version.plugin();
     }
 
@@ -260,7 +260,7 @@ public final class PluginRegistry implements AutoCloseable {
      * Serves a version that is not the plugin's configured one, such as an uploaded module, atomically
      * (like {@link #reload(String, PluginSpec)}), but keeps what the plugin was registered with:
      * {@link #reload(String)} and {@link #revert(String)} load the configured location again. Published
-     * as {@link PluginLifecycleEvent.Action#UPLOADED}.
+     * as {@link LifecycleEvent.Action#UPLOADED}.
      *
      * @return the new version
      * @throws PluginLoadException when the version is refused (the serving one keeps serving)
@@ -273,7 +273,7 @@ public final class PluginRegistry implements AutoCloseable {
     /**
      * Returns to the configured version after an {@linkplain #upload upload}: loads the location the plugin
      * was registered with again, like {@link #reload(String)}, published as
-     * {@link PluginLifecycleEvent.Action#REVERTED}.
+     * {@link LifecycleEvent.Action#REVERTED}.
      *
      * @throws PluginLoadException when the configured version is refused (the serving one keeps serving)
      * @throws IllegalArgumentException when no plugin with that id is registered
@@ -323,17 +323,17 @@ public final class PluginRegistry implements AutoCloseable {
     /** Why a version is swapped in: decides what the entry's configured spec becomes and what is published. */
     private enum Swap {
         /** The configured spec, read again. */
-        RELOAD(PluginLifecycleEvent.Action.RELOADED),
+        RELOAD(LifecycleEvent.Action.RELOADED),
         /** A new configured spec. */
-        RECONFIGURE(PluginLifecycleEvent.Action.RELOADED),
+        RECONFIGURE(LifecycleEvent.Action.RELOADED),
         /** A version beside the configured spec. */
-        UPLOAD(PluginLifecycleEvent.Action.UPLOADED),
+        UPLOAD(LifecycleEvent.Action.UPLOADED),
         /** The configured spec, in place of an upload. */
-        REVERT(PluginLifecycleEvent.Action.REVERTED);
+        REVERT(LifecycleEvent.Action.REVERTED);
 
-        final PluginLifecycleEvent.Action action;
+        final LifecycleEvent.Action action;
 
-        Swap(PluginLifecycleEvent.Action action) {
+        Swap(LifecycleEvent.Action action) {
             this.action = action;
         }
     }
@@ -390,7 +390,7 @@ public final class PluginRegistry implements AutoCloseable {
         }, id, newSpec.source().location(), fresh.plugin().sha256());
         publish(id, kind.action, fresh, null);
         if (wasQuarantined) {
-            publish(id, PluginLifecycleEvent.Action.RELEASED, fresh, "a new version starts with a closed breaker");
+            publish(id, LifecycleEvent.Action.RELEASED, fresh, "a new version starts with a closed breaker");
         }
         return fresh.plugin();
     }
@@ -422,10 +422,10 @@ public final class PluginRegistry implements AutoCloseable {
                         current.lastError()));
         log.info("Plugin '{}' {}", id, enabled ? "enabled" : "disabled");
         PluginVersion version = servingVersion(id);
-        publish(id, enabled ? PluginLifecycleEvent.Action.ENABLED : PluginLifecycleEvent.Action.DISABLED, version,
+        publish(id, enabled ? LifecycleEvent.Action.ENABLED : LifecycleEvent.Action.DISABLED, version,
                 null);
         if (released) {
-            publish(id, PluginLifecycleEvent.Action.RELEASED, version, "enabled by an operator");
+            publish(id, LifecycleEvent.Action.RELEASED, version, "enabled by an operator");
         }
     }
 
@@ -449,7 +449,7 @@ public final class PluginRegistry implements AutoCloseable {
         }
         breakers.remove(id);
         log.info("Unloaded plugin '{}'", id);
-        publish(id, PluginLifecycleEvent.Action.UNLOADED, removed[0].version(), null);
+        publish(id, LifecycleEvent.Action.UNLOADED, removed[0].version(), null);
         return true;
     }
 
@@ -506,7 +506,7 @@ public final class PluginRegistry implements AutoCloseable {
     public void resetBreaker(String id) {
         requireRegistered(id);
         if (resetBreakerOf(id)) {
-            publish(id, PluginLifecycleEvent.Action.RELEASED, servingVersion(id), "breaker reset by an operator");
+            publish(id, LifecycleEvent.Action.RELEASED, servingVersion(id), "breaker reset by an operator");
         }
         log.info("Circuit breaker of plugin '{}' reset", id);
     }
@@ -600,11 +600,11 @@ public final class PluginRegistry implements AutoCloseable {
      * Adds a listener told about every load, refusal, reload, upload, revert, enable, disable, quarantine,
      * release and unload (an audit trail), synchronously on the thread that made the change.
      */
-    public void addLifecycleListener(PluginLifecycleListener listener) {
+    public void addLifecycleListener(LifecycleListener listener) {
         lifecycleListeners.add(Objects.requireNonNull(listener, "listener"));
     }
 
-    public void removeLifecycleListener(PluginLifecycleListener listener) {
+    public void removeLifecycleListener(LifecycleListener listener) {
         lifecycleListeners.remove(listener);
     }
 
@@ -710,12 +710,12 @@ public final class PluginRegistry implements AutoCloseable {
     }
 
     private void publishRefusal(String id, PluginSpec spec, PluginLoadException failure) {
-        publish(new PluginLifecycleEvent(clock.instant(), id, PluginLifecycleEvent.Action.REFUSED,
+        publish(new LifecycleEvent(clock.instant(), id, LifecycleEvent.Action.REFUSED,
                 null, null, spec.source().location(), failure.getMessage()));
     }
 
-    private void publish(String id, PluginLifecycleEvent.Action action, PluginVersion version, String detail) {
-        publish(new PluginLifecycleEvent(clock.instant(), id, action,
+    private void publish(String id, LifecycleEvent.Action action, PluginVersion version, String detail) {
+        publish(new LifecycleEvent(clock.instant(), id, action,
                 version == null ? null : version.plugin().sha256(), version == null ? null : signerOf(version.plugin()),
                 version == null ? null : version.spec().source().location(), detail));
     }
@@ -725,11 +725,11 @@ public final class PluginRegistry implements AutoCloseable {
         return null;
     }
 
-    private void publish(PluginLifecycleEvent event) {
+    private void publish(LifecycleEvent event) {
         if (lifecycleListeners.isEmpty()) {
             return;
         }
-        for (PluginLifecycleListener listener : lifecycleListeners) {
+        for (LifecycleListener listener : lifecycleListeners) {
             try {
                 listener.onLifecycleEvent(event);
             } catch (RuntimeException e) {

@@ -17,7 +17,7 @@ import dev.graft.api.PluginUnavailableException;
 import dev.graft.host.binding.JacksonPayloadCodec;
 import dev.graft.host.engine.GraftEngine;
 import dev.graft.host.engine.PluginSpec;
-import dev.graft.host.registry.PluginLifecycleEvent.Action;
+import dev.graft.host.registry.LifecycleEvent.Action;
 import dev.graft.host.registry.RegistryFixtures.Greeter;
 import dev.graft.host.source.PluginSource;
 import java.nio.file.Files;
@@ -39,7 +39,7 @@ class FailClosedTest {
 
     final MutableClock clock = new MutableClock();
     final PluginRegistry registry = new PluginRegistry(GraftEngine.create(), new JacksonPayloadCodec(), clock);
-    final List<PluginLifecycleEvent> events = new CopyOnWriteArrayList<>();
+    final List<LifecycleEvent> events = new CopyOnWriteArrayList<>();
 
     @BeforeEach
     void listen() {
@@ -65,7 +65,7 @@ class FailClosedTest {
     }
 
     List<Action> actions() {
-        return events.stream().map(PluginLifecycleEvent::action).toList();
+        return events.stream().map(LifecycleEvent::action).toList();
     }
 
     @Test
@@ -155,7 +155,7 @@ class FailClosedTest {
         assertEquals("configured", view.list().get(0).greet("x"));
 
         assertEquals(List.of(Action.LOADED, Action.UPLOADED, Action.RELOADED, Action.UPLOADED, Action.REVERTED), actions());
-        PluginLifecycleEvent uploaded = events.get(1);
+        LifecycleEvent uploaded = events.get(1);
         assertEquals("greeter", uploaded.pluginId());
         assertNotEquals(configuredDigest, uploaded.sha256());
         assertEquals(clock.instant(), uploaded.time());
@@ -180,7 +180,7 @@ class FailClosedTest {
 
         assertEquals(List.of(Action.LOADED, Action.DISABLED, Action.ENABLED, Action.QUARANTINED, Action.RELEASED,
                 Action.REFUSED, Action.UNLOADED, Action.LOADED), actions());
-        PluginLifecycleEvent refusal = events.get(5);
+        LifecycleEvent refusal = events.get(5);
         assertEquals(refused.getMessage(), refusal.detail());
         assertNull(refusal.sha256());
         assertEquals(64, events.get(0).sha256().length());

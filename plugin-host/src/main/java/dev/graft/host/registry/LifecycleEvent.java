@@ -19,10 +19,10 @@ import java.util.Objects;
  * @param location where the module concerned came from, or {@code null}
  * @param detail why, in words (the refusal's message, the breaker's last failure), or {@code null}
  */
-public record PluginLifecycleEvent(Instant time, String pluginId, Action action, String sha256, String signedBy,
+public record LifecycleEvent(Instant time, String pluginId, Action action, String sha256, String signedBy,
         String location, String detail) {
 
-    public PluginLifecycleEvent {
+    public LifecycleEvent {
         Objects.requireNonNull(time, "time");
         Objects.requireNonNull(pluginId, "pluginId");
         Objects.requireNonNull(action, "action");
