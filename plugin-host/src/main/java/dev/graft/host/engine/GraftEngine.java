@@ -4,6 +4,7 @@ import com.dylibso.chicory.compiler.InterpreterFallback;
 import com.dylibso.chicory.compiler.MachineFactoryCompiler;
 import com.dylibso.chicory.wasm.Parser;
 import com.dylibso.chicory.wasm.WasmModule;
+import dev.graft.api.ExtensionPoint;
 import dev.graft.api.PluginLoadException;
 import dev.graft.api.policy.CostModel;
 import dev.graft.api.policy.ExecutionMode;
@@ -56,7 +57,8 @@ public final class GraftEngine {
     }
 
     /**
-     * Loads a plugin: reads and verifies the bytes, checks imports, memory and claimed extension
+     * Loads a plugin: reads and verifies the bytes (sha256 pin, then the signature against the spec's
+     * {@linkplain PluginSpec#trust() trust policy}), checks imports, memory and claimed extension
      * points against the policy, compiles (once per digest) and creates a trial instance under the
      * policy's timeout so that a failing start function refuses the plugin here rather than on its
      * first call.
@@ -65,10 +67,25 @@ public final class GraftEngine {
      */
     public Plugin load(PluginSpec spec) {
         String id = spec.source().pluginId();
-        byte[] bytes = spec.source().read(spec.policy().maxModuleBytes());
+        PluginSource.Contents contents = spec.source().read(spec.policy().maxModuleBytes(), spec.trust().isActive());
+        byte[] bytes = contents.bytes();
+        // Trust first: no byte of an unverified module reaches the metering pass or the parser.
+        String signedBy = verifyTrust(spec, contents);
         PluginPolicy policy = spec.policy();
         CompiledModule compiled = compile(id, bytes, policy.mode(), policy.fuel() > 0 ? policy.fuelCosts() : null);
-        return Plugin.create(spec, compiled, listeners);
+        return Plugin.create(spec, compiled, listeners, signedBy);
+    }
+
+    /** The name of the trusted key that signed the module, or {@code null}; refuses per the spec's trust policy. */
+    private static String verifyTrust(PluginSpec spec, PluginSource.Contents contents) {
+        List<String> claims = spec.extensionPoints().stream().map(GraftEngine::extensionPointId).toList();
+        return spec.trust().check(spec.source().pluginId(), contents.bytes(), contents.signature().orElse(null), claims)
+                .orElse(null);
+    }
+
+    private static String extensionPointId(Class<?> type) {
+        ExtensionPoint point = type.getAnnotation(ExtensionPoint.class);
+        return point != null ? point.id() : type.getName();
     }
 
     /**

@@ -28,6 +28,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,11 +53,13 @@ public final class Plugin implements PluginCaller, AutoCloseable {
     private final InstancePool<PluginInstance> pool;
     private final List<CallListener> listeners;
     private final OutboundHttp http;
+    private final String signedBy;
     private volatile boolean closed;
 
     private Plugin(PluginSpec spec, CompiledModule compiled, ImportLinker linker, WasiSandbox wasi,
-            MemoryLimits memoryLimits, Map<String, FunctionType> exports, List<CallListener> listeners) {
+            MemoryLimits memoryLimits, Map<String, FunctionType> exports, List<CallListener> listeners, String signedBy) {
         this.spec = spec;
+        this.signedBy = signedBy;
         this.listeners = listeners;
         this.http = outboundHttp(spec.source().pluginId(), spec.policy());
         this.compiled = compiled;
@@ -72,7 +75,7 @@ public final class Plugin implements PluginCaller, AutoCloseable {
                 : null;
     }
 
-    static Plugin create(PluginSpec spec, CompiledModule compiled, List<CallListener> listeners) {
+    static Plugin create(PluginSpec spec, CompiledModule compiled, List<CallListener> listeners, String signedBy) {
         String id = spec.source().pluginId();
         PluginPolicy policy = spec.policy();
         WasmModule module = compiled.module();
@@ -83,7 +86,7 @@ public final class Plugin implements PluginCaller, AutoCloseable {
             checkContract(id, ExtensionContract.of(type), exports);
         }
         WasiSandbox wasi = linker.usesWasi() ? WasiSandbox.load(id, policy.capabilities()) : null;
-        Plugin plugin = new Plugin(spec, compiled, linker, wasi, limits, exports, listeners);
+        Plugin plugin = new Plugin(spec, compiled, linker, wasi, limits, exports, listeners, signedBy);
         plugin.trialInstance();
         return plugin;
     }
@@ -210,6 +213,14 @@ public final class Plugin implements PluginCaller, AutoCloseable {
 
     public PluginPolicy policy() {
         return spec.policy();
+    }
+
+    /**
+     * The name of the trusted key (in the spec's {@linkplain PluginSpec#trust() trust policy}) whose
+     * signature verified the module at load; empty when it loaded unsigned.
+     */
+    public Optional<String> signedBy() {
+        return Optional.ofNullable(signedBy);
     }
 
     /** Names of the module's function exports. */
