@@ -722,7 +722,7 @@ public final class PluginRegistry implements AutoCloseable {
 
     /** The name of the trusted key that signed the module, when the engine verified a signature. */
     private static String signerOf(Plugin plugin) {
-        return null;
+        return plugin.signedBy().orElse(null);
     }
 
     private void publish(LifecycleEvent event) {
