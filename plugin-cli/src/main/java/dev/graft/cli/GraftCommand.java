@@ -7,11 +7,14 @@ import picocli.CommandLine.Command;
 /** {@code graft}: run and prepare Wasm plugins from a shell, under the same policies as the engine. */
 @Command(name = "graft", mixinStandardHelpOptions = true, version = "graft 0.1.0",
         description = "Runs WebAssembly plugins (Extism ABI) in Graft's sandbox.",
-        subcommands = {CallCommand.class, RunCommand.class, CompileCommand.class, PushCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {CallCommand.class, RunCommand.class, CompileCommand.class, PushCommand.class, KeygenCommand.class,
+            SignCommand.class, VerifyCommand.class, CommandLine.HelpCommand.class},
         footerHeading = "%nExit codes:%n",
         footer = {
-            "  0   ok",
-            "  2   plugin refused at load (invalid module, import not granted, sha256 mismatch, ...)",
+            "  0   ok (verify: verified)",
+            "  1   other error (keygen target exists, a key or signature cannot be written)",
+            "  2   plugin refused at load (invalid module, import not granted, sha256 mismatch, not signed by a",
+            "      trusted key, ...); verify: the signature does not verify",
             "  3   plugin error or trap",
             "  4   fuel exhausted",
             "  5   timeout",
@@ -26,7 +29,7 @@ public final class GraftCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: call, run, compile or push");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: call, run, compile, push, keygen, sign or verify");
     }
 
     /** Entry point; exits with the documented code. */

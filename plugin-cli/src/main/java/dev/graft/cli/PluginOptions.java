@@ -77,6 +77,13 @@ final class PluginOptions {
     @Option(names = "--sha256", paramLabel = "HEX", description = "Refuse the module unless its bytes have this sha256.")
     String sha256;
 
+    @Option(names = "--trusted-key", paramLabel = "PUBLIC.pem",
+            description = "Trust this PEM public key: a signed module (MODULE.sig, or cosign's tag for oci://) must verify with one; repeatable.")
+    List<Path> trustedKeys = new ArrayList<>();
+
+    @Option(names = "--require-signature", description = "Refuse a module not signed by a --trusted-key.")
+    boolean requireSignature;
+
     @Option(names = "--interpreted", description = "Run in Chicory's interpreter instead of compiling.")
     boolean interpreted;
 
@@ -89,7 +96,8 @@ final class PluginOptions {
     /** Loads the module under the policy these options describe. */
     Plugin load(String module) {
         GraftEngine engine = cacheDir == null ? GraftEngine.create() : GraftEngine.withCompileCache(cacheDir);
-        return engine.load(PluginSpec.builder(source(module)).policy(policy()).config(config).build());
+        return engine.load(PluginSpec.builder(sourceOf(module, sha256)).policy(policy()).config(config)
+                .trust(CliKeys.trust(trustedKeys, requireSignature)).build());
     }
 
     void printStats(PrintWriter err, CallStats s) {
@@ -100,7 +108,8 @@ final class PluginOptions {
         }
     }
 
-    private PluginSource source(String module) {
+    /** The source of a module argument: an oci:// reference, an http(s) URL or a file; pinned when {@code sha256} is set. */
+    static PluginSource sourceOf(String module, String sha256) {
         if (module.startsWith("oci://") || module.startsWith("oci+http://")) {
             OciReference ref;
             try {

@@ -56,6 +56,8 @@ public class GraftProperties {
 
     private final Breaker breaker = new Breaker();
 
+    private final Trust trust = new Trust();
+
     /**
      * HTTP routes served by plugins (with Spring MVC in a servlet web application): each maps an exact
      * path, or a "/prefix/..." wildcard, to a plugin id and a contract ("wagi" or "extism").
@@ -133,6 +135,10 @@ public class GraftProperties {
         return breaker;
     }
 
+    public Trust getTrust() {
+        return trust;
+    }
+
     public List<Route> getRoutes() {
         return routes;
     }
@@ -200,8 +206,68 @@ public class GraftProperties {
         }
     }
 
-    /** What a failed plugin call of one extension point means to the application. */
+    /**
+     * Signing keys plugins are verified with. A module is signed by a detached "<module>.sig" beside a file,
+     * classpath resource or URL, or by cosign's signature tag for an OCI reference (see docs/security.md).
+     */
+    public static class Trust {
+
+        /**
+         * Trusted public keys by name: a "classpath:" or "file:" location (a bare path is a file) of a PEM
+         * "PUBLIC KEY" (ECDSA P-256, as "graft keygen" and "cosign generate-key-pair" write). Read at startup.
+         */
+        private Map<String, String> keys = new LinkedHashMap<>();
+
+        /**
+         * Whether every plugin must be signed by a trusted key. Extension points and plugins can require it
+         * for themselves too; none can switch off a requirement made here.
+         */
+        private boolean requireSignature = false;
+
+        public Map<String, String> getKeys() {
+            return keys;
+        }
+
+        public void setKeys(Map<String, String> keys) {
+            this.keys = keys;
+        }
+
+        public boolean isRequireSignature() {
+            return requireSignature;
+        }
+
+        public void setRequireSignature(boolean requireSignature) {
+            this.requireSignature = requireSignature;
+        }
+    }
+
+    /** What a failed plugin call of one extension point means to the application, and whom it trusts. */
     public static class ExtensionPointPolicy {
+
+        /**
+         * Names of keys (under graft.trust.keys) whose signatures this extension point's plugins may carry;
+         * unset: every key under graft.trust.keys.
+         */
+        private List<String> trustedKeys;
+
+        /** Whether this extension point's plugins must be signed by one of its trusted keys. */
+        private boolean requireSignature = false;
+
+        public List<String> getTrustedKeys() {
+            return trustedKeys;
+        }
+
+        public void setTrustedKeys(List<String> trustedKeys) {
+            this.trustedKeys = trustedKeys;
+        }
+
+        public boolean isRequireSignature() {
+            return requireSignature;
+        }
+
+        public void setRequireSignature(boolean requireSignature) {
+            this.requireSignature = requireSignature;
+        }
 
         /**
          * "throw": the call throws the PluginException; "fallback": the bean annotated @DefaultExtension that
@@ -271,6 +337,18 @@ public class GraftProperties {
         /** Configuration the plugin reads with Extism's config_get. */
         private Map<String, String> config = new LinkedHashMap<>();
 
+        /**
+         * Narrows the keys this plugin may be signed by to these names (under graft.trust.keys); each must
+         * also be trusted by every extension point the plugin claims. Unset: its extension points' keys.
+         */
+        private List<String> trustedKeys;
+
+        /**
+         * Requires this plugin to be signed. Setting false does not lift a requirement of graft.trust or of an
+         * extension point it claims.
+         */
+        private boolean requireSignature = false;
+
         private final Policy policy = new Policy();
 
         public String getLocation() {
@@ -323,6 +401,22 @@ public class GraftProperties {
 
         public Map<String, String> getConfig() {
             return config;
+        }
+
+        public List<String> getTrustedKeys() {
+            return trustedKeys;
+        }
+
+        public void setTrustedKeys(List<String> trustedKeys) {
+            this.trustedKeys = trustedKeys;
+        }
+
+        public boolean isRequireSignature() {
+            return requireSignature;
+        }
+
+        public void setRequireSignature(boolean requireSignature) {
+            this.requireSignature = requireSignature;
         }
 
         public void setConfig(Map<String, String> config) {
