@@ -61,6 +61,15 @@ public class PluginLifecycleEvents implements InitializingBean, DisposableBean,
         registry.removeLifecycleListener(listener);
     }
 
+    /**
+     * Publishes a change the registry did not see, as if it had: for example an upload the application
+     * refused before handing it to the registry (a missing or untrusted signature), so the audit trail
+     * has every refusal.
+     */
+    public void publish(dev.graft.host.registry.LifecycleEvent change) {
+        bridge(change);
+    }
+
     private void bridge(dev.graft.host.registry.LifecycleEvent change) {
         PluginLifecycleEvent event = PluginLifecycleEvent.of(change, principal.get());
         synchronized (recent) {

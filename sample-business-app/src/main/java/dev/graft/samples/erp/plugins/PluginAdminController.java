@@ -63,14 +63,14 @@ public class PluginAdminController {
             @RequestParam(required = false) String sha256) throws IOException {
         long declared = request.getContentLengthLong();
         if (declared > uploads.maxBytes()) {
-            throw PluginUploads.tooLarge(id, declared, uploads.maxBytes());   // refused before reading the body
+            throw uploads.tooLarge(id, declared);   // refused before reading the body
         }
         byte[] module;
         try (InputStream body = request.getInputStream()) {
             module = body.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, uploads.maxBytes() + 1));
         }
         if (module.length > uploads.maxBytes()) {
-            throw PluginUploads.tooLarge(id, -1, uploads.maxBytes());
+            throw uploads.tooLarge(id, -1);
         }
         PluginUploads.Uploaded uploaded = uploads.upload(id, module, signature, sha256);
         return ResponseEntity.status(HttpStatus.CREATED)

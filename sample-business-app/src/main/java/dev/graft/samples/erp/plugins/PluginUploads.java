@@ -6,7 +6,9 @@ import dev.graft.boot.autoconfigure.GraftProperties;
 import dev.graft.boot.hostfunction.HostFunctionBeans;
 import dev.graft.boot.plugins.ConfiguredPlugins;
 import dev.graft.boot.plugins.PluginPlanner;
+import dev.graft.boot.audit.PluginLifecycleEvents;
 import dev.graft.host.engine.Plugin;
+import dev.graft.host.registry.LifecycleEvent;
 import dev.graft.host.engine.PluginSpec;
 import dev.graft.host.registry.PluginRegistration;
 import dev.graft.host.registry.PluginRegistry;
@@ -21,7 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Base64;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -64,10 +66,13 @@ public class PluginUploads {
     private final ObjectProvider<HostFunctionBeans> hostFunctions;
     private final Path uploads;
     private final long maxBytes;
+    private final ObjectProvider<PluginLifecycleEvents> audit;
 
     public PluginUploads(PluginRegistry registry, GraftProperties properties, ObjectProvider<HostFunctionBeans> hostFunctions,
-            @Value("${erp.data-dir:./data}") Path dataDir, @Value("${erp.uploads.max-size:8MB}") DataSize maxSize) {
+            @Value("${erp.data-dir:./data}") Path dataDir, @Value("${erp.uploads.max-size:8MB}") DataSize maxSize,
+            ObjectProvider<PluginLifecycleEvents> audit) {
         this.registry = registry;
+        this.audit = audit;
         this.properties = properties;
         this.hostFunctions = hostFunctions;
         this.uploads = dataDir.resolve("uploads");
@@ -91,6 +96,39 @@ public class PluginUploads {
      * @param expectedSha256 an extra integrity check the caller may give, or null
      */
     public synchronized Uploaded upload(String id, byte[] module, String signature, String expectedSha256) {
+        try {
+            return check(id, module, signature, expectedSha256);
+        } catch (org.springframework.web.ErrorResponseException refusal) {
+            if (refusal.getStatusCode().value() != 404) {
+                audited(id, refusal);
+            }
+            throw refusal;
+        }
+    }
+
+    /** Refusals the registry never saw (size, signature, sha256) go to the audit trail too. */
+    private void audited(String id, org.springframework.web.ErrorResponseException refusal) {
+        Map<String, Object> details = refusal.getBody().getProperties();
+        Object digest = details == null ? null : details.get("sha256");
+        audit.ifAvailable(events -> events.publish(new LifecycleEvent(Instant.now(), id, LifecycleEvent.Action.REFUSED,
+                digest == null ? null : digest.toString(), null, "upload",
+                "upload refused: " + refusal.getBody().getDetail())));
+    }
+
+    /**
+     * The refusal of an upload over {@code erp.uploads.max-size}, recorded in the audit trail.
+     *
+     * @param size its size, or -1 when it was not declared
+     */
+    public org.springframework.web.ErrorResponseException tooLarge(String id, long size) {
+        org.springframework.web.ErrorResponseException refusal = tooLarge(id, size, maxBytes);
+        if (registry.descriptor(id).isPresent()) {
+            audited(id, refusal);
+        }
+        return refusal;
+    }
+
+    private Uploaded check(String id, byte[] module, String signature, String expectedSha256) {
         GraftProperties.Plugin configured = properties.getPlugins().get(id);
         if (configured == null || registry.descriptor(id).isEmpty()) {
             throw ApiProblems.notFound("Unknown plugin", "No plugin '" + id + "' is configured under graft.plugins.");

@@ -70,8 +70,8 @@ public class SecurityConfiguration {
         if (path.equals("/login") || path.equals("/logout")) {
             return true;
         }
-        if (request.getHeader("Cookie") != null) {
-            return true;
+        if (request.getHeader("Cookie") != null || request.getSession(false) != null) {
+            return true;   // cookies, or a session however it was found: ambient credentials a page on another site could ride on
         }
         String site = request.getHeader("Sec-Fetch-Site");
         if (site != null && !site.equals("same-origin") && !site.equals("none")) {
