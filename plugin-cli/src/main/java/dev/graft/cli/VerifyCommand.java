@@ -51,7 +51,8 @@ final class VerifyCommand implements Callable<Integer> {
         }
         try {
             PluginSource.Contents contents = source.read(Long.MAX_VALUE - 1, true);
-            String key = trust.check(source.pluginId(), contents.bytes(), contents.signature().orElse(null), List.of())
+            String key = trust.check(source.pluginId(), contents.bytes(), contents.signature().orElse(null), List.of(),
+                    source.signatureLocation())
                     .orElseThrow();
             System.out.println("verified");
             err.println(module + " (sha256 " + PluginSource.sha256Hex(contents.bytes()) + ") is signed by " + key

@@ -51,7 +51,7 @@ public final class TrustPolicies {
         this.pointPolicies = properties.getExtensionPointPolicies();
         Map<String, PublicKey> read = new LinkedHashMap<>();
         trust.getKeys().forEach((name, location) -> read.put(name, readKey(KEYS_PREFIX + "." + name, location, classLoader)));
-        this.keys = Map.copyOf(read);
+        this.keys = java.util.Collections.unmodifiableMap(read);   // in configured order: the order keys are tried
         if (trust.isRequireSignature() && keys.isEmpty()) {
             throw PolicyResolver.invalid("graft.trust.require-signature", true, "no key is trusted: name at least one"
                     + " under " + KEYS_PREFIX + ".<name>");

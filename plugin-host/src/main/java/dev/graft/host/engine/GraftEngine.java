@@ -79,8 +79,8 @@ public final class GraftEngine {
     /** The name of the trusted key that signed the module, or {@code null}; refuses per the spec's trust policy. */
     private static String verifyTrust(PluginSpec spec, PluginSource.Contents contents) {
         List<String> claims = spec.extensionPoints().stream().map(GraftEngine::extensionPointId).toList();
-        return spec.trust().check(spec.source().pluginId(), contents.bytes(), contents.signature().orElse(null), claims)
-                .orElse(null);
+        return spec.trust().check(spec.source().pluginId(), contents.bytes(), contents.signature().orElse(null), claims,
+                spec.source().signatureLocation()).orElse(null);
     }
 
     private static String extensionPointId(Class<?> type) {

@@ -75,6 +75,11 @@ public final class Plugin implements PluginCaller, AutoCloseable {
                 : null;
     }
 
+    static Plugin create(PluginSpec spec, CompiledModule compiled, List<CallListener> listeners) {
+        return create(spec, compiled, listeners, null);
+    }
+
+    /** @param signedBy the name of the trusted key that verified the module, or {@code null} */
     static Plugin create(PluginSpec spec, CompiledModule compiled, List<CallListener> listeners, String signedBy) {
         String id = spec.source().pluginId();
         PluginPolicy policy = spec.policy();

@@ -41,6 +41,7 @@ public final class OciRegistry {
     public static final String WASM_LAYER = "application/wasm";
     static final String MANIFEST = "application/vnd.oci.image.manifest.v1+json";
     static final String EMPTY_CONFIG = "application/vnd.oci.empty.v1+json";
+    static final String DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json";
     static final String IMAGE_CONFIG = "application/vnd.oci.image.config.v1+json";
     /** Simple-signing payloads are a few hundred bytes; a larger "payload" is refused unread. */
     static final long MAX_PAYLOAD_BYTES = 64 * 1024;
@@ -158,8 +159,9 @@ public final class OciRegistry {
         String tag = signatureTag(manifestDigest);
         HttpResponse<byte[]> response;
         try {
+            // Signature manifests written by other tools may be Docker schema 2; their layers read the same.
             response = send(HttpRequest.newBuilder(URI.create(ref.apiBase() + "/manifests/" + tag))
-                    .header("Accept", MANIFEST).GET().build());
+                    .header("Accept", MANIFEST + ", " + DOCKER_MANIFEST).GET().build());
         } catch (ConnectException | HttpConnectTimeoutException e) {
             return cachedSignature(ref, manifestDigest);
         }

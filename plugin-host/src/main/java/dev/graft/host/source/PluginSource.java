@@ -64,18 +64,21 @@ public final class PluginSource {
     private final Reader reader;
     private final String sha256Pin;
     private final ModuleSignature explicitSignature;
+    private final String signatureLocation;
 
     private PluginSource(String pluginId, String location, Reader reader, String sha256Pin,
-            ModuleSignature explicitSignature) {
+            ModuleSignature explicitSignature, String signatureLocation) {
         this.pluginId = requireId(pluginId);
+        this.signatureLocation = signatureLocation;
         this.location = location;
         this.reader = reader;
         this.sha256Pin = sha256Pin;
         this.explicitSignature = explicitSignature;
     }
 
-    private PluginSource(String pluginId, String location, Opener opener, SignatureFinder signatures) {
-        this(pluginId, location, streamed(opener, signatures), null, null);
+    private PluginSource(String pluginId, String location, Opener opener, SignatureFinder signatures,
+            String signatureLocation) {
+        this(pluginId, location, streamed(opener, signatures), null, null, signatureLocation);
     }
 
     private static String requireId(String id) {
@@ -92,7 +95,8 @@ public final class PluginSource {
      */
     public static PluginSource ofBytes(String pluginId, byte[] wasm) {
         byte[] copy = wasm.clone();
-        return new PluginSource(pluginId, "bytes", () -> new java.io.ByteArrayInputStream(copy), () -> null);
+        return new PluginSource(pluginId, "bytes", () -> new java.io.ByteArrayInputStream(copy), () -> null,
+                "none was attached to the bytes");
     }
 
     /**
@@ -109,7 +113,7 @@ public final class PluginSource {
         Path signature = file.resolveSibling(file.getFileName() + SIGNATURE_SUFFIX);
         return new PluginSource(pluginId, file.toString(), () -> Files.newInputStream(file), () ->
                 Files.exists(signature) ? ModuleSignature.detached(readCapped(Files.newInputStream(signature),
-                        signature.toString()), signature.toString()) : null);
+                        signature.toString()), signature.toString()) : null, signature.toString());
     }
 
     /**
@@ -128,24 +132,38 @@ public final class PluginSource {
             InputStream in = loader.getResourceAsStream(path + SIGNATURE_SUFFIX);
             return in == null ? null : ModuleSignature.detached(readCapped(in, path + SIGNATURE_SUFFIX),
                     "classpath:" + path + SIGNATURE_SUFFIX);
-        });
+        }, "classpath:" + path + SIGNATURE_SUFFIX);
     }
 
     /**
      * An http or https URL, fetched with a 30 s timeout. Pin it with {@link #pinned(String)}. Its
-     * detached signature, when any, is at {@code <url>.sig} (a 404 there means unsigned).
+     * detached signature, when any, is at the URL with {@code .sig} appended to its path, query kept
+     * (a 404 there means unsigned).
      */
     public static PluginSource ofUrl(String pluginId, URI url) {
         String scheme = String.valueOf(url.getScheme()).toLowerCase(Locale.ROOT);
         if (!scheme.equals("http") && !scheme.equals("https")) {
             throw new IllegalArgumentException("plugin URL must be http or https: " + url);
         }
-        URI signatureUrl = URI.create(url + SIGNATURE_SUFFIX);
+        URI signatureUrl = signatureUrl(url);
         return new PluginSource(pluginId, url.toString(), () -> httpGet(url, false), () -> {
             InputStream in = httpGet(signatureUrl, true);
             return in == null ? null : ModuleSignature.detached(readCapped(in, signatureUrl.toString()),
                     signatureUrl.toString());
-        });
+        }, signatureUrl.toString());
+    }
+
+    /** The URL with {@code .sig} appended to its path; a query (a download token) is kept. */
+    static URI signatureUrl(URI url) {
+        String text = url.toString();
+        int end = text.length();
+        for (char c : new char[] {'?', '#'}) {
+            int at = text.indexOf(c);
+            if (at >= 0 && at < end) {
+                end = at;
+            }
+        }
+        return URI.create(text.substring(0, end) + SIGNATURE_SUFFIX + text.substring(end));
     }
 
     /** The body of a GET, or {@code null} for a 404/410 when {@code absentIsNull}. */
@@ -186,7 +204,7 @@ public final class PluginSource {
                         + maxBytes + " bytes");
             }
             return new Contents(pulled.module(), Optional.ofNullable(pulled.signature()));
-        }, null, null);
+        }, null, null, "the tag sha256-<manifest digest>.sig of oci://" + ref.registry() + "/" + ref.repository());
     }
 
     /**
@@ -202,7 +220,8 @@ public final class PluginSource {
 
     /** The same source with this signature, used instead of any signature found beside the module. */
     public PluginSource withSignature(ModuleSignature signature) {
-        return new PluginSource(pluginId, location, reader, sha256Pin, Objects.requireNonNull(signature, "signature"));
+        return new PluginSource(pluginId, location, reader, sha256Pin, Objects.requireNonNull(signature, "signature"),
+                signature.origin());
     }
 
     /** The same source, refused at load unless its bytes have this sha256 (hex, case-insensitive). */
@@ -214,7 +233,7 @@ public final class PluginSource {
         if (!pin.matches("[0-9a-f]{64}")) {
             throw new IllegalArgumentException("sha256 pin must be 64 hex digits, was '" + sha256Hex + "'");
         }
-        return new PluginSource(pluginId, location, reader, pin, explicitSignature);
+        return new PluginSource(pluginId, location, reader, pin, explicitSignature, signatureLocation);
     }
 
     public String pluginId() {
@@ -224,6 +243,11 @@ public final class PluginSource {
     /** A human-readable location, for messages. */
     public String location() {
         return location;
+    }
+
+    /** Where this source looks for the module's signature, for messages (a path, a URL, an OCI tag). */
+    public String signatureLocation() {
+        return signatureLocation;
     }
 
     /** The pinned digest, or {@code null}. */

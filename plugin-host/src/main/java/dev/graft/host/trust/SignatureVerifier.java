@@ -94,8 +94,9 @@ public final class SignatureVerifier {
             verifier.initVerify(key);
             verifier.update(content);
             return verifier.verify(signature);
-        } catch (GeneralSecurityException | IllegalArgumentException e) {
-            return false; // a malformed signature is one that does not verify
+        } catch (GeneralSecurityException | RuntimeException e) {
+            // A malformed signature is one that does not verify (providers may throw unchecked for odd DER).
+            return false;
         }
     }
 

@@ -73,6 +73,18 @@ public final class TrustPolicy {
      */
     public Optional<String> check(String pluginId, byte[] module, ModuleSignature signature,
             Collection<String> extensionPoints) {
+        return check(pluginId, module, signature, extensionPoints, null);
+    }
+
+    /**
+     * As {@link #check(String, byte[], ModuleSignature, Collection)}, naming in a refusal of an unsigned
+     * module where the signature was looked for.
+     *
+     * @param signatureLocation where the source looked for a signature (a path, URL or OCI tag), or
+     *     {@code null}
+     */
+    public Optional<String> check(String pluginId, byte[] module, ModuleSignature signature,
+            Collection<String> extensionPoints, String signatureLocation) {
         if (!isActive()) {
             return Optional.empty();
         }
@@ -80,8 +92,8 @@ public final class TrustPolicy {
             if (!requireSignature) {
                 return Optional.empty();
             }
-            throw refusal(pluginId, module, extensionPoints, "is not signed (no signature found)"
-                    + " but a signature is required");
+            throw refusal(pluginId, module, extensionPoints, "is not signed (no signature found"
+                    + (signatureLocation == null ? "" : ": " + signatureLocation) + ") but a signature is required");
         }
         SignatureVerifier.Result result = SignatureVerifier.verify(module, signature, trustedKeys);
         if (result.verified()) {

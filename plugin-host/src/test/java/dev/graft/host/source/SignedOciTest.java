@@ -131,7 +131,8 @@ class SignedOciTest {
         new OciRegistry(dir.resolve("push-cache")).push(module, OciReference.parse(ref("graft/hello:1.0")));
         PluginLoadException e = assertThrows(PluginLoadException.class, () -> load(ref("graft/hello:1.0"), trust(true)));
         assertTrue(e.getMessage().contains("sha256:" + PluginSource.sha256Hex(module)), e.getMessage());
-        assertTrue(e.getMessage().contains("not signed"), e.getMessage());
+        assertTrue(e.getMessage().contains("not signed (no signature found: the tag sha256-<manifest digest>.sig of oci://"
+                + registry.host + "/graft/hello)"), e.getMessage());
         assertTrue(e.getMessage().contains("keys tried: release"), e.getMessage());
         assertEquals(Optional.empty(), load(ref("graft/hello:1.0"), trust(false)).signedBy());
     }

@@ -83,7 +83,7 @@ class SignedLoadTest {
         byte[] wasm = Files.readAllBytes(HELLO);
         Path file = module("hello.wasm", wasm, null);
         PluginLoadException e = assertThrows(PluginLoadException.class, () -> load(PluginSource.ofFile(file), trustRelease(true)));
-        assertNames(e, wasm, "plugin 'hello'", "not signed");
+        assertNames(e, wasm, "plugin 'hello'", "not signed (no signature found: " + dir.resolve("hello.wasm.sig") + ")");
         assertEquals(Optional.empty(), load(PluginSource.ofFile(file), trustRelease(false)).signedBy());
     }
 
@@ -175,7 +175,7 @@ class SignedLoadTest {
                     trustRelease(true)).signedBy());
             PluginLoadException e = assertThrows(PluginLoadException.class,
                     () -> load(PluginSource.ofUrl("hello", URI.create(base + "/unsigned.wasm")), trustRelease(true)));
-            assertNames(e, wasm, "not signed");
+            assertNames(e, wasm, "not signed (no signature found: " + base + "/unsigned.wasm.sig)");
             assertEquals(Optional.empty(), load(PluginSource.ofUrl("hello", URI.create(base + "/unsigned.wasm")),
                     trustRelease(false)).signedBy());
         } finally {
