@@ -630,7 +630,8 @@ public final class PluginRegistry implements AutoCloseable {
                 } else if (requiredFor(entry.id(), type)) {
                     ids.add(entry.id());   // fail closed: listed, and calling it is refused
                     extensions.add(unavailable(entry.id(), type, entry.version() == null ? "has no loaded version"
-                            : "is disabled"));
+                            : !entry.enabled() ? "is disabled"
+                            : "serves a version that does not implement " + type.getName()));
                 }
             }
             required.keySet().stream().sorted().filter(id -> !current.byId().containsKey(id) && requiredFor(id, type))
