@@ -56,6 +56,15 @@ public final class PluginPlanner {
     public PluginRegistration plan(String id, String prefix, GraftProperties.Plugin plugin) {
         PluginSource source = PluginLocations.resolve(id, prefix, plugin.getLocation(), plugin.getSha256(), classLoader,
                 ociCache);
+        return plan(prefix, plugin, source);
+    }
+
+    /**
+     * The registration of one plugin whose bytes come from {@code source} instead of its configured
+     * location (an upload: {@code PluginSource.ofBytes(id, bytes).withSignature(signature)}), with every
+     * other setting, the trust policy included, from {@code plugin}. The plugin id is the source's.
+     */
+    public PluginRegistration plan(String prefix, GraftProperties.Plugin plugin, PluginSource source) {
         List<Class<?>> claimed = ExtensionPointTypes.ofPlugin(prefix, plugin, classLoader);
         PluginSpec.Builder spec = PluginSpec.builder(source)
                 .policy(policies.resolve(prefix + ".policy", plugin.getPolicy()))

@@ -211,6 +211,38 @@ class TrustSettingsTest extends StarterTestSupport {
                 });
     }
 
+    @Test
+    void bytesThatArriveWithTheirSignatureMeetTheConfiguredPluginsPolicy() throws IOException {
+        byte[] wasm = answering("uploaded");
+        trusting("graft.extension-point-policies.pricing-rule.require-signature=true",
+                "graft.extension-point-policies.pricing-rule.trusted-keys=release",
+                plugin("rule", module("rule.wasm", answering("configured"), RELEASE)), claims("rule")).run(context -> {
+                    assertThat(context).hasNotFailed();
+                    GraftProperties properties = context.getBean(GraftProperties.class);
+                    PluginRegistry registry = context.getBean(PluginRegistry.class);
+                    dev.graft.boot.plugins.PluginPlanner planner = new dev.graft.boot.plugins.PluginPlanner(properties,
+                            java.util.List.of(), getClass().getClassLoader());
+                    GraftProperties.Plugin settings = properties.getPlugins().get("rule");
+                    assertThat(planner.trust("graft.plugins.rule", settings).trustedKeys()).containsOnlyKeys("release");
+
+                    dev.graft.host.registry.PluginRegistration signed = planner.plan("graft.plugins.rule", settings,
+                            dev.graft.host.source.PluginSource.ofBytes("rule", wasm)
+                                    .withSignature(Signer.signDetached(wasm, RELEASE.getPrivate())));
+                    assertThat(registry.reload(signed).signedBy()).contains("release");
+
+                    for (byte[] signature : new byte[][] {null, Signer.signDetached(wasm, OPS.getPrivate())}) {
+                        dev.graft.host.source.PluginSource bytes = dev.graft.host.source.PluginSource.ofBytes("rule", wasm);
+                        dev.graft.host.registry.PluginRegistration refused = planner.plan("graft.plugins.rule", settings,
+                                signature == null ? bytes : bytes.withSignature(signature));
+                        org.assertj.core.api.Assertions.assertThatThrownBy(() -> registry.reload(refused))
+                                .isInstanceOf(dev.graft.api.PluginLoadException.class)
+                                .hasMessageContaining("sha256:" + dev.graft.host.source.PluginSource.sha256Hex(wasm))
+                                .hasMessageContaining("keys tried: release");
+                    }
+                    assertThat(registry.plugin("rule").orElseThrow().signedBy()).contains("release");
+                });
+    }
+
     static void put(Path folder, String name, byte[] content) throws IOException {
         Path staging = Files.write(folder.resolve("." + name + ".tmp"), content);
         Files.move(staging, folder.resolve(name), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
