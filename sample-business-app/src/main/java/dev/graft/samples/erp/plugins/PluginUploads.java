@@ -1,6 +1,5 @@
 package dev.graft.samples.erp.plugins;
 
-import dev.graft.api.FuelBudget;
 import dev.graft.api.PluginLoadException;
 import dev.graft.boot.autoconfigure.GraftProperties;
 import dev.graft.boot.hostfunction.HostFunctionBeans;
@@ -10,7 +9,6 @@ import dev.graft.boot.audit.PluginLifecycleEvents;
 import dev.graft.host.engine.Plugin;
 import dev.graft.host.registry.LifecycleEvent;
 import dev.graft.host.engine.PluginSpec;
-import dev.graft.host.registry.PluginRegistration;
 import dev.graft.host.registry.PluginRegistry;
 import dev.graft.host.source.PluginSource;
 import dev.graft.host.trust.ModuleSignature;
@@ -146,7 +144,10 @@ public class PluginUploads {
                     + ", which does not match the sha256 given with the upload: " + expectedSha256.trim() + ".");
         }
         Path file = uploads.resolve(id + "-" + digest + ".wasm");
-        PluginSpec planned = plan(id, configured, "file:" + file.toAbsolutePath(), digest).spec();
+        PluginPlanner planner = planner();
+        // Where it will be stored, with everything else (policy, config, host functions, trust) as configured.
+        PluginSpec planned = planner.plan(ConfiguredPlugins.prefix(id), configured,
+                PluginSource.ofFile(id, file).pinned(digest)).spec();
         TrustPolicy trust = planned.trust();
         if (trust.trustedKeys().isEmpty()) {
             throw refused(id, digest, "no trusted key", "Uploads must be signed by a trusted key, and no key is trusted "
@@ -176,8 +177,8 @@ public class PluginUploads {
         // A trial load from memory: the engine checks trust, load limits and imports before a byte is stored.
         Plugin trial;
         try {
-            trial = registry.engine().load(withSource(planned,
-                    PluginSource.ofBytes(id, module).withSignature(signatureBytes).pinned(digest)));
+            trial = registry.engine().load(planner.plan(ConfiguredPlugins.prefix(id), configured,
+                    PluginSource.ofBytes(id, module).withSignature(signatureBytes).pinned(digest)).spec());
         } catch (PluginLoadException e) {
             throw refused(id, digest, "the module does not load", e.getMessage());
         }
@@ -245,35 +246,8 @@ public class PluginUploads {
                 Map.of("plugin", id, "sha256", digest, "pluginErrorType", "PluginLoadException"));
     }
 
-    /** The spec with another source: everything else (policy, config, host functions, trust) as planned. */
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    private static PluginSpec withSource(PluginSpec spec, PluginSource source) {
-        PluginSpec.Builder builder = PluginSpec.builder(source).policy(spec.policy()).config(spec.config())
-                .trust(spec.trust());
-        spec.hostFunctions().values().forEach(builder::hostFunction);
-        spec.extensionPoints().forEach(builder::extensionPoint);
-        spec.fuelBudgets().forEach((type, budget) -> builder.fuelBudget(type, (FuelBudget) budget));
-        return builder.build();
-    }
-
-    /**
-     * The registration the starter would build from the plugin's settings, with another location and pin.
-     * {@link GraftProperties.Plugin}'s policy cannot be copied, so the settings are swapped for the
-     * planning and restored (under this service's lock; nothing else reads them after startup but
-     * reports, which read only {@code required}).
-     */
-    private PluginRegistration plan(String id, GraftProperties.Plugin configured, String location, String sha256) {
-        String oldLocation = configured.getLocation();
-        String oldSha256 = configured.getSha256();
-        try {
-            configured.setLocation(location);
-            configured.setSha256(sha256);
-            HostFunctionBeans beans = hostFunctions.getIfAvailable();
-            return new PluginPlanner(properties, beans == null ? List.of() : beans.bindings(),
-                    getClass().getClassLoader()).plan(id, ConfiguredPlugins.prefix(id), configured);
-        } finally {
-            configured.setLocation(oldLocation);
-            configured.setSha256(oldSha256);
-        }
+    private PluginPlanner planner() {
+        HostFunctionBeans beans = hostFunctions.getIfAvailable();
+        return new PluginPlanner(properties, beans == null ? List.of() : beans.bindings(), getClass().getClassLoader());
     }
 }
