@@ -38,7 +38,7 @@ class PluginPinsTest {
         Map<String, String> locked = lockedDigests();
         for (String id : new String[] {"volume-discount", "customer-tier", "promo-codes", "regional-tax", "fractal-tree"}) {
             assertThat(locked).containsKey(id);
-            assertThat(yml).as("pin of %s", id).contains("    " + id + ":\n      location: file:${erp.sample-plugins-dir}/" + id + "/"
+            assertThat(yml).as("pin of %s", id).contains("    " + id + ":\n      location: ${erp.sample-plugins}/" + id + "/"
                     + id + ".wasm\n      sha256: " + locked.get(id) + "\n");
         }
     }
