@@ -159,6 +159,11 @@ class BrowserTest {
             assertThat(row.findElement(By.cssSelector("[data-test=amount]")).getText()).as(plugin).isEqualTo(amount);
         }
         assertThat(line0.getText()).contains("Volume discount", "Gold customer discount", "Promotion SPRING10", "MwSt.");
+
+        // today's plugins price the stored lines the same
+        driver.findElement(By.id("recompute")).click();
+        WebElement recomputed = wait.until(d -> d.findElement(By.cssSelector("#recomputed .notice")));
+        assertThat(recomputed.getText()).isEqualTo("Same result with today's plugins: total 648.02.");
         Chromium.screenshot(driver, "3-quote-page");
     }
 
@@ -235,6 +240,14 @@ class BrowserTest {
             wait.until(d -> d.findElement(By.cssSelector("#events tbody tr")).getText()
                     .matches("(?s).*admin\\s+volume-discount\\s+enabled.*"));
             Chromium.screenshot(driver, "10-plugin-enabled");
+
+            // log out (a form POST carrying the CSRF token): reading only again, no management buttons
+            driver.findElement(By.id("logout")).click();
+            wait.until(d -> d.findElement(By.id("session")).getText().contains("Reading only.")
+                    && !d.findElements(By.cssSelector("tr[data-plugin=volume-discount] [data-test=state]")).isEmpty());
+            assertThat(driver.findElements(By.cssSelector("#plugins button[data-action]"))).isEmpty();
+            assertThat(driver.findElement(By.id("login")).isDisplayed()).isTrue();
+            Chromium.screenshot(driver, "11-logged-out");
         } finally {
             // whatever happened in the browser, leave the plugin serving (HTTP Basic, no cookies: no CSRF token needed)
             post("/api/plugins/volume-discount/enable");
