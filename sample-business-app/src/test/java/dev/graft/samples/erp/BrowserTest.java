@@ -10,6 +10,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
@@ -44,7 +45,8 @@ import org.springframework.test.context.ActiveProfiles;
  * The three pages in a real browser (Debian's headless Chromium through chromedriver), against the app
  * started on a random port on loopback with the real plugins: a quote made through the form shows every
  * plugin's adjustment with its digest and fuel; the tree page draws depth 10 and explains the fuel refusal at
- * depth 16; the admin logs in through the form and disables and enables a plugin. Each page is saved as a PNG
+ * depth 16; the admin logs in through the form, disables and enables a plugin, logs out, and uploads a signed
+ * version through the form and reverts it. Each page is saved as a PNG
  * under {@code target/browser-screenshots/} (also when a test fails: {@code FAILED-<test>.png} and its HTML).
  *
  * <p>Skipped, saying why, where {@code /usr/bin/chromium} or {@code /usr/bin/chromedriver} is missing
@@ -252,6 +254,58 @@ class BrowserTest {
             // whatever happened in the browser, leave the plugin serving (HTTP Basic, no cookies: no CSRF token needed)
             post("/api/plugins/volume-discount/enable");
         }
+    }
+
+    @Test
+    @Order(4)
+    void theAdminUploadsASignedVersionThroughTheFormAndReverts() throws Exception {
+        Path module = PluginPinsTest.SAMPLE_PLUGINS.resolve("volume-discount/volume-discount.wasm").toAbsolutePath().normalize();
+        Path signature = module.resolveSibling("volume-discount.wasm.sig");
+        try {
+            logIn();
+            wait.until(d -> !d.findElements(By.cssSelector("#upload-plugin option")).isEmpty());
+            new Select(driver.findElement(By.id("upload-plugin"))).selectByVisibleText("volume-discount");
+
+            // without its signature: refused, and the configured version keeps serving
+            driver.findElement(By.id("upload-file")).sendKeys(module.toString());
+            wait.until(d -> d.findElement(By.id("upload-digest")).getText()
+                    .equals("sha256 of volume-discount.wasm: " + PINS.get("volume-discount")));   // computed in the page
+            driver.findElement(By.cssSelector("#upload-form button[type=submit]")).click();
+            WebElement refused = wait.until(d -> d.findElement(By.cssSelector("#upload-message .problem")));
+            assertThat(refused.getText()).contains("422", "Upload refused: signature required");
+            assertThat(JsonPath.<Boolean>read(get("/api/plugins/volume-discount").body(), "$.uploaded")).isFalse();
+            Chromium.screenshot(driver, "12-upload-refused");
+
+            // with the .sig beside it: accepted, serving as an uploaded version
+            driver.findElement(By.id("upload-sig")).sendKeys(signature.toString());
+            driver.findElement(By.cssSelector("#upload-form button[type=submit]")).click();
+            WebElement accepted = wait.until(d -> d.findElement(By.cssSelector("#upload-message .notice")));
+            assertThat(accepted.getText()).isEqualTo("volume-discount now serves sha256 " + PINS.get("volume-discount")
+                    + ", signed by erp-demo");
+            wait.until(d -> d.findElement(By.cssSelector("tr[data-plugin=volume-discount]")).getText().contains("uploaded version"));
+            assertThat(JsonPath.<Boolean>read(get("/api/plugins/volume-discount").body(), "$.uploaded")).isTrue();
+            wait.until(d -> d.findElement(By.cssSelector("#events tbody tr")).getText()
+                    .matches("(?s).*admin\\s+volume-discount\\s+uploaded.*signed by erp-demo.*"));
+            Chromium.screenshot(driver, "13-upload-accepted");
+
+            clickAction("volume-discount", "revert");
+            wait.until(d -> d.findElement(By.cssSelector("#message .notice")).getText()
+                    .contains("volume-discount: revert done — now enabled"));
+            wait.until(d -> !d.findElement(By.cssSelector("tr[data-plugin=volume-discount]")).getText().contains("uploaded version"));
+            assertThat(JsonPath.<Boolean>read(get("/api/plugins/volume-discount").body(), "$.uploaded")).isFalse();
+            Chromium.screenshot(driver, "14-reverted");
+        } finally {
+            post("/api/plugins/volume-discount/revert");   // refused harmlessly when nothing was uploaded
+        }
+    }
+
+    void logIn() {
+        driver.get(url("/login"));
+        driver.findElement(By.id("username")).sendKeys("admin");
+        driver.findElement(By.id("password")).sendKeys("test-admin-password");
+        driver.findElement(By.cssSelector("button[type=submit]")).click();
+        wait.until(d -> d.getCurrentUrl().endsWith("/plugins.html")
+                && d.findElement(By.id("session")).getText().contains("Signed in as admin (admin)"));
     }
 
     String state(String plugin) {
