@@ -11,6 +11,7 @@ import dev.graft.api.PluginException;
 import dev.graft.api.PluginLoadException;
 import dev.graft.api.PluginPayloadException;
 import dev.graft.api.PluginTimeoutException;
+import dev.graft.api.policy.ExecutionMode;
 import dev.graft.api.policy.InstanceMode;
 import dev.graft.api.policy.PluginPolicy;
 import dev.graft.host.abi.HostFunctionBinding;
@@ -234,6 +235,15 @@ public final class Plugin implements PluginCaller, AutoCloseable {
         return compiled.sha256();
     }
 
+    /**
+     * How the plugin's new instances run now: {@link ExecutionMode#INTERPRETED} until a
+     * {@linkplain ExecutionMode#TIERED tiered} plugin's background compile finishes, then
+     * {@link ExecutionMode#COMPILED}; fixed for the other modes.
+     */
+    public ExecutionMode executionTier() {
+        return compiled.tier();
+    }
+
     public PluginPolicy policy() {
         return spec.policy();
     }
@@ -418,7 +428,9 @@ public final class Plugin implements PluginCaller, AutoCloseable {
         if (pool == null) {
             instance.close();
         } else {
-            pool.release(instance, healthy);
+            // An interpreted instance of a module compiled since is replaced by a compiled one on demand.
+            boolean current = instance.compiledTier() || compiled.machineFactory() == null;
+            pool.release(instance, healthy && current);
         }
     }
 
@@ -485,6 +497,6 @@ public final class Plugin implements PluginCaller, AutoCloseable {
 
     @Override
     public String toString() {
-        return "Plugin{" + id() + ", sha256=" + sha256() + ", mode=" + compiled.mode() + "}";
+        return "Plugin{" + id() + ", sha256=" + sha256() + ", mode=" + compiled.mode() + ", tier=" + compiled.tier() + "}";
     }
 }

@@ -38,6 +38,8 @@ final class PluginInstance implements AutoCloseable {
     private final MemoryBudget budget;
     private final WasiSandbox.Session wasi;
     private final FuelMeter meter;
+    /** Whether this instance runs compiled code (fixed at instantiation; a tiered switch builds new ones). */
+    private final boolean compiledTier;
 
     /**
      * Instantiates the plugin; the start function and {@code _initialize} run here, on the meter's
@@ -53,6 +55,9 @@ final class PluginInstance implements AutoCloseable {
         this.kernel = new ExtismKernel(pluginId, plugin.config(), plugin.hostFunctions(),
                 plugin.policy().maxVarBytes(), plugin.policy().maxOutputBytes(), plugin.policy().maxLogBytes(), budget,
                 plugin.log(), meter, plugin.http());
+        // Read once: a tiered module's factory may appear at any moment, the instance keeps one tier.
+        var machineFactory = plugin.compiled().machineFactory();
+        this.compiledTier = machineFactory != null;
         this.wasi = !plugin.linker().usesWasi() ? null
                 : command == null ? plugin.wasi().open(plugin.log(), kernel.logBudget())
                 : plugin.wasi().open(plugin.log(), command, kernel.logBudget());
@@ -67,8 +72,8 @@ final class PluginInstance implements AutoCloseable {
             if (meter != null) {
                 builder.withGlobalFactory(meter);
             }
-            if (compiled.machineFactory() != null) {
-                builder.withMachineFactory(compiled.machineFactory());
+            if (machineFactory != null) {
+                builder.withMachineFactory(machineFactory);
             } else {
                 builder.withUnsafeExecutionListener(INTERRUPT_CHECK);
             }
@@ -157,6 +162,11 @@ final class PluginInstance implements AutoCloseable {
         } finally {
             kernel.logBudget().endCall();
         }
+    }
+
+    /** Whether the instance runs compiled code rather than the interpreter. */
+    boolean compiledTier() {
+        return compiledTier;
     }
 
     MemoryBudget budget() {
