@@ -4,6 +4,7 @@ import com.dylibso.chicory.compiler.InterpreterFallback;
 import com.dylibso.chicory.compiler.MachineFactoryCompiler;
 import com.dylibso.chicory.wasm.Parser;
 import com.dylibso.chicory.wasm.WasmModule;
+import com.dylibso.chicory.wasm.types.OpCode;
 import dev.graft.api.ExtensionPoint;
 import dev.graft.api.PluginLoadException;
 import dev.graft.api.policy.CostModel;
@@ -286,10 +287,29 @@ public final class GraftEngine {
      */
     private CompiledModule parseForTiers(String pluginId, String sha256, byte[] bytes, CostModel fuelCosts) {
         WasmModule module = parse(pluginId, bytes);
-        if (diskCache != null && diskCache.read(module.digest()) != null) {
+        if ((diskCache != null && diskCache.read(module.digest()) != null) || usesTailCalls(module)) {
             return compileParsed(pluginId, sha256, module, ExecutionMode.TIERED, fuelCosts);
         }
         return new CompiledModule(sha256, module, null, ExecutionMode.TIERED, fuelCosts);
+    }
+
+    /**
+     * Whether any function makes a tail call. Chicory's interpreter runs tail calls in constant stack
+     * while its compiler turns them into call + return, so a deep tail recursion that succeeds in the
+     * interpreter exhausts the stack compiled: for such a module the switch would be visible, and it
+     * loads compiled from the start instead.
+     */
+    private static boolean usesTailCalls(WasmModule module) {
+        var code = module.codeSection();
+        for (int f = 0; f < code.functionBodyCount(); f++) {
+            for (var instruction : code.getFunctionBody(f).instructions()) {
+                OpCode op = instruction.opcode();
+                if (op == OpCode.RETURN_CALL || op == OpCode.RETURN_CALL_INDIRECT || op == OpCode.RETURN_CALL_REF) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /**
