@@ -32,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,10 +54,18 @@ public final class Plugin implements PluginCaller, AutoCloseable {
     private final Logger log;
     private final FailureTranslator failures;
     private final InstancePool<PluginInstance> pool;
+    /**
+     * {@code instances: fresh}: instances reset to their state right after instantiation, waiting for
+     * the next call (at most pool-size of them); {@code null} when instances cannot be reset (pooled
+     * mode, or WASI files a call could leave traces in).
+     */
+    private final ArrayBlockingQueue<PluginInstance> resetInstances;
     private final List<CallListener> listeners;
     private final OutboundHttp http;
     private final String signedBy;
     private volatile boolean closed;
+    /** Instances built so far (the trial instance included), for tests of instance reuse. */
+    private final java.util.concurrent.atomic.AtomicLong instantiations = new java.util.concurrent.atomic.AtomicLong();
 
     private Plugin(PluginSpec spec, CompiledModule compiled, ImportLinker linker, WasiSandbox wasi,
             int memoryCapPages, Map<String, FunctionType> exports, List<CallListener> listeners, String signedBy) {
@@ -74,6 +83,9 @@ public final class Plugin implements PluginCaller, AutoCloseable {
         this.failures = new FailureTranslator(id(), policy.timeout(), policy.maxMemoryBytes());
         this.pool = policy.instances() == InstanceMode.POOLED
                 ? new InstancePool<>(policy.poolSize(), this::newInstance, PluginInstance::close)
+                : null;
+        this.resetInstances = policy.instances() == InstanceMode.FRESH && (wasi == null || !wasi.hasFiles())
+                ? new ArrayBlockingQueue<>(policy.poolSize())
                 : null;
     }
 
@@ -221,7 +233,7 @@ public final class Plugin implements PluginCaller, AutoCloseable {
         if (pool != null) {
             pool.seed(instance);
         } else {
-            instance.close();
+            release(instance, true);
         }
     }
 
@@ -408,12 +420,18 @@ public final class Plugin implements PluginCaller, AutoCloseable {
         FuelMeter meter = compiled.metered()
                 ? new FuelMeter(id(), spec.policy().fuelCosts(), compiled.definedGlobals(), spec.policy().fuel())
                 : null;
-        return new PluginInstance(this, meter, command);
+        instantiations.incrementAndGet();
+        PluginInstance instance = new PluginInstance(this, meter, command);
+        if (command == null && resetInstances != null) {
+            instance.snapshot();
+        }
+        return instance;
     }
 
     private PluginInstance acquire(Watchdog.CallTimer timer, String export) throws InterruptedException {
         if (pool == null) {
-            return newInstance();
+            PluginInstance reset = resetInstances == null ? null : resetInstances.poll();
+            return reset != null ? reset : newInstance();
         }
         long remaining = spec.policy().timeout().toNanos() - timer.elapsedNanos();
         PluginInstance instance = pool.acquire(Math.max(0, remaining));
@@ -425,11 +443,16 @@ public final class Plugin implements PluginCaller, AutoCloseable {
     }
 
     private void release(PluginInstance instance, boolean healthy) {
+        boolean current = instance.compiledTier() || compiled.machineFactory() == null;
         if (pool == null) {
-            instance.close();
+            // Fresh: a healthy instance of the current tier is reset and kept for the next call; one
+            // that failed in any way (trap, limit, timeout, interrupt) is discarded, never reset.
+            if (resetInstances == null || closed || !healthy || !current || !instance.reset()
+                    || !resetInstances.offer(instance)) {
+                instance.close();
+            }
         } else {
             // An interpreted instance of a module compiled since is replaced by a compiled one on demand.
-            boolean current = instance.compiledTier() || compiled.machineFactory() == null;
             pool.release(instance, healthy && current);
         }
     }
@@ -453,6 +476,16 @@ public final class Plugin implements PluginCaller, AutoCloseable {
         if (pool != null) {
             pool.close();
         }
+        if (resetInstances != null) {
+            PluginInstance idle;
+            while ((idle = resetInstances.poll()) != null) {
+                idle.close();
+            }
+        }
+    }
+
+    long instantiations() {
+        return instantiations.get();
     }
 
     // Accessors for PluginInstance.

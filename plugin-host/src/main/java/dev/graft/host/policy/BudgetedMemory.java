@@ -12,21 +12,117 @@ import com.dylibso.chicory.wasm.types.MemoryLimits;
  * {@link MemoryBudget}, so that all linear memories, tables, ABI buffers and vars share one cap. A
  * refused growth returns -1 to the plugin, as the Wasm spec requires, rather than trapping.
  *
+ * <p>For an instance that is reset between calls ({@code instances: fresh}), it records its
+ * contents after instantiation and which chunks each write touches afterwards, so that a reset pays
+ * for what the call changed rather than for the whole memory.
+ *
  * <p>It also checks the bounds of the bulk operations itself: Chicory 1.7.5 adds address and length
  * as {@code int}s, so an access such as {@code memory.fill(0x7fffff00, 0, 0x200)} wraps past its check
  * and fails on a missing page ({@code NullPointerException}) instead of trapping as out of bounds.
  */
 public final class BudgetedMemory implements Memory {
 
-    private final ByteArrayMemory delegate;
+    /** Size of the chunks whose writes are tracked for a reset (a power of two). */
+    static final int CHUNK_SHIFT = 12;
+    static final int CHUNK_SIZE = 1 << CHUNK_SHIFT;
+
+    private final MemoryLimits limits;
+    private ByteArrayMemory delegate; // replaced only by restore(), between calls
     private final MemoryBudget budget;
+    // The instance's data segments, which data.drop empties in place, and a copy taken at instantiation.
+    private DataSegment[] dataSegments;
+    private DataSegment[] initialSegments;
+    private int memoryIndex;
+
+    // The state to reset to, once snapshot() ran: contents, size, and which chunks changed since.
+    private byte[] snapshot;
+    private int snapshotPages;
+    private long[] dirty;
 
     public BudgetedMemory(MemoryLimits limits, MemoryBudget budget) {
         // Charged before the memory allocates its initial pages.
         budget.addLinear((long) limits.initialPages() * PAGE_SIZE,
                 "a linear memory of " + limits.initialPages() + " initial pages");
+        this.limits = limits;
         this.delegate = new ByteArrayMemory(limits);
         this.budget = budget;
+    }
+
+    /**
+     * Records the memory as it is now (right after instantiation) as the state {@link #restore} puts
+     * back, and from now on tracks which {@value #CHUNK_SIZE}-byte chunks each write touches, so a
+     * reset copies back only those. The copy is held by the host, outside the plugin's budget.
+     */
+    public void snapshot() {
+        snapshotPages = delegate.pages();
+        snapshot = delegate.readBytes(0, snapshotPages * PAGE_SIZE);
+        long chunks = ((long) delegate.maximumPages() * PAGE_SIZE) >>> CHUNK_SHIFT;
+        dirty = new long[(int) ((chunks + 63) >>> 6)];
+    }
+
+    /**
+     * Puts the memory back as {@link #snapshot()} recorded it: the chunks written since, and its size
+     * when it grew (a grown memory is replaced by a new one of the recorded size), and the passive
+     * data segments a {@code data.drop} emptied. The caller restores the budget's accounts.
+     *
+     * @return the bytes copied back, or -1 when the memory cannot be reset
+     */
+    public long restore(Instance instance) {
+        if (snapshot == null) {
+            return -1;
+        }
+        if (dataSegments != null) {
+            // Undoes data.drop: the instance and the memory read the segments from this very array.
+            System.arraycopy(initialSegments, 0, dataSegments, 0, dataSegments.length);
+        }
+        long copied = 0;
+        if (delegate.pages() != snapshotPages) {
+            ByteArrayMemory fresh = new ByteArrayMemory(limits);
+            if (fresh.pages() != snapshotPages) {
+                return -1; // cannot happen: the snapshot is taken right after instantiation
+            }
+            // Keeps the passive data segments for memory.init; active ones are overwritten below.
+            fresh.initialize(instance, dataSegments, memoryIndex);
+            fresh.write(0, snapshot, 0, snapshot.length);
+            delegate = fresh;
+            java.util.Arrays.fill(dirty, 0L);
+            return snapshot.length;
+        }
+        int words = Math.min(dirty.length, (int) ((((long) snapshotPages * PAGE_SIZE >>> CHUNK_SHIFT) + 63) >>> 6));
+        for (int word = 0; word < words; word++) {
+            long bits = dirty[word];
+            while (bits != 0) {
+                int chunk = (word << 6) + Long.numberOfTrailingZeros(bits);
+                bits &= bits - 1;
+                int start = chunk << CHUNK_SHIFT;
+                delegate.write(start, snapshot, start, CHUNK_SIZE);
+                copied += CHUNK_SIZE;
+            }
+            dirty[word] = 0;
+        }
+        return copied;
+    }
+
+    /** Marks the chunks of {@code [address, address + length)}; called after the write succeeded. */
+    private void touched(int address, int length) {
+        if (dirty == null || length <= 0) {
+            return;
+        }
+        int first = address >>> CHUNK_SHIFT;
+        int last = (int) ((Integer.toUnsignedLong(address) + length - 1) >>> CHUNK_SHIFT);
+        for (int chunk = first; chunk <= last; chunk++) {
+            dirty[chunk >>> 6] |= 1L << chunk;
+        }
+    }
+
+    /** Marks the one or two chunks a small write of {@code length} bytes at {@code address} touched. */
+    private void touchedSmall(int address, int length) {
+        if (dirty != null) {
+            int first = address >>> CHUNK_SHIFT;
+            dirty[first >>> 6] |= 1L << first;
+            int last = (address + length - 1) >>> CHUNK_SHIFT;
+            dirty[last >>> 6] |= 1L << last;
+        }
     }
 
     @Override
@@ -66,6 +162,7 @@ public final class BudgetedMemory implements Memory {
         // Chicory passes toIndex = fromIndex + length, wrapped; the difference is the length again.
         checkBounds(fromIndex, toIndex - fromIndex);
         delegate.fill(value, fromIndex, toIndex);
+        touched(fromIndex, toIndex - fromIndex);
     }
 
     @Override
@@ -73,18 +170,21 @@ public final class BudgetedMemory implements Memory {
         checkBounds(dest, size);
         checkBounds(src, size);
         delegate.copy(dest, src, size);
+        touched(dest, size);
     }
 
     @Override
     public void initPassiveSegment(int segmentId, int dest, int offset, int size) {
         checkBounds(dest, size);
         delegate.initPassiveSegment(segmentId, dest, offset, size);
+        touched(dest, size);
     }
 
     @Override
     public void write(int addr, byte[] data, int offset, int size) {
         checkBounds(addr, size);
         delegate.write(addr, data, offset, size);
+        touched(addr, size);
     }
 
     @Override
@@ -137,12 +237,16 @@ public final class BudgetedMemory implements Memory {
 
     @Override
     public void initialize(Instance instance, DataSegment[] dataSegments) {
-        delegate.initialize(instance, dataSegments);
+        initialize(instance, dataSegments, 0);
     }
 
     @Override
-    public void initialize(Instance instance, DataSegment[] dataSegments, int count) {
-        delegate.initialize(instance, dataSegments, count);
+    public void initialize(Instance instance, DataSegment[] dataSegments, int memoryIndex) {
+        // Chicory hands every memory the instance's own array, which data.drop empties in place.
+        this.dataSegments = dataSegments;
+        this.initialSegments = dataSegments == null ? null : dataSegments.clone();
+        this.memoryIndex = memoryIndex;
+        delegate.initialize(instance, dataSegments, memoryIndex);
     }
 
     @Override
@@ -153,6 +257,7 @@ public final class BudgetedMemory implements Memory {
     @Override
     public void writeI32(int addr, int data) {
         delegate.writeI32(addr, data);
+        touchedSmall(addr, 4);
     }
 
     @Override
@@ -163,6 +268,7 @@ public final class BudgetedMemory implements Memory {
     @Override
     public void writeLong(int addr, long data) {
         delegate.writeLong(addr, data);
+        touchedSmall(addr, 8);
     }
 
     @Override
@@ -173,6 +279,7 @@ public final class BudgetedMemory implements Memory {
     @Override
     public void writeShort(int addr, short data) {
         delegate.writeShort(addr, data);
+        touchedSmall(addr, 2);
     }
 
     @Override
@@ -188,11 +295,13 @@ public final class BudgetedMemory implements Memory {
     @Override
     public void writeByte(int addr, byte data) {
         delegate.writeByte(addr, data);
+        touchedSmall(addr, 1);
     }
 
     @Override
     public void writeF32(int addr, float data) {
         delegate.writeF32(addr, data);
+        touchedSmall(addr, 4);
     }
 
     @Override
@@ -208,6 +317,7 @@ public final class BudgetedMemory implements Memory {
     @Override
     public void writeF64(int addr, double data) {
         delegate.writeF64(addr, data);
+        touchedSmall(addr, 8);
     }
 
     @Override
@@ -223,6 +333,7 @@ public final class BudgetedMemory implements Memory {
     @Override
     public void zero() {
         delegate.zero();
+        touched(0, delegate.pages() * PAGE_SIZE);
     }
 
     @Override
