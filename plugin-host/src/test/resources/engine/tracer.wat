@@ -74,4 +74,11 @@
     (i32.const 0))
   (func (export "scribble_and_trap") (result i32)
     (call $scribble_in_place)
-    unreachable))
+    unreachable)
+  ;; Grows as scribble_and_grow did and reports what the grown page holds where it wrote.
+  (func (export "regrow") (result i32) (local $out i64)
+    (drop (memory.grow (i32.const 2)))
+    (local.set $out (call $alloc (i64.const 8)))
+    (call $store_u64 (local.get $out) (i64.load (i32.const 140000)))
+    (call $output_set (local.get $out) (i64.const 8))
+    (i32.const 0)))

@@ -6,6 +6,8 @@ import com.dylibso.chicory.runtime.Memory;
 import com.dylibso.chicory.runtime.WasmRuntimeException;
 import com.dylibso.chicory.wasm.types.DataSegment;
 import com.dylibso.chicory.wasm.types.MemoryLimits;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 
 /**
  * A plugin's linear memory: Chicory's byte-array memory whose size is also charged to the instance's
@@ -62,7 +64,7 @@ public final class BudgetedMemory implements Memory {
 
     /**
      * Puts the memory back as {@link #snapshot()} recorded it: the chunks written since, and its size
-     * when it grew (a grown memory is replaced by a new one of the recorded size), and the passive
+     * when it grew (the pages past the recorded size are dropped, as if it had never grown), and the passive
      * data segments a {@code data.drop} emptied. The caller restores the budget's accounts.
      *
      * @return the bytes copied back, or -1 when the memory cannot be reset
@@ -75,8 +77,9 @@ public final class BudgetedMemory implements Memory {
             // Undoes data.drop: the instance and the memory read the segments from this very array.
             System.arraycopy(initialSegments, 0, dataSegments, 0, dataSegments.length);
         }
-        long copied = 0;
-        if (delegate.pages() != snapshotPages) {
+        int pages = delegate.pages();
+        if (pages != snapshotPages && !PageCount.shrink(delegate, pages, snapshotPages)) {
+            // Chicory's internals are out of reach: a new memory of the initial size, holding the snapshot.
             ByteArrayMemory fresh = new ByteArrayMemory(limits);
             if (fresh.pages() != snapshotPages) {
                 return -1; // cannot happen: the snapshot is taken right after instantiation
@@ -88,19 +91,62 @@ public final class BudgetedMemory implements Memory {
             java.util.Arrays.fill(dirty, 0L);
             return snapshot.length;
         }
-        int words = Math.min(dirty.length, (int) ((((long) snapshotPages * PAGE_SIZE >>> CHUNK_SHIFT) + 63) >>> 6));
+        long copied = 0;
+        int snapshotChunks = (int) ((long) snapshotPages * PAGE_SIZE >>> CHUNK_SHIFT);
+        int words = Math.min(dirty.length, (int) ((((long) pages * PAGE_SIZE >>> CHUNK_SHIFT) + 63) >>> 6));
         for (int word = 0; word < words; word++) {
             long bits = dirty[word];
             while (bits != 0) {
                 int chunk = (word << 6) + Long.numberOfTrailingZeros(bits);
                 bits &= bits - 1;
-                int start = chunk << CHUNK_SHIFT;
-                delegate.write(start, snapshot, start, CHUNK_SIZE);
-                copied += CHUNK_SIZE;
+                if (chunk < snapshotChunks) { // chunks past the initial size went with the grown pages
+                    int start = chunk << CHUNK_SHIFT;
+                    delegate.write(start, snapshot, start, CHUNK_SIZE);
+                    copied += CHUNK_SIZE;
+                }
             }
             dirty[word] = 0;
         }
         return copied;
+    }
+
+    /**
+     * Gives a grown {@link ByteArrayMemory} back its pages beyond a smaller size, which Chicory has no
+     * method for: it keeps one array per 64 KiB page and a page count, and allocates new zeroed pages
+     * when it grows. Dropping the arrays past the size and lowering the count leaves it exactly as if
+     * it had never grown. Reached through private fields; when they are out of reach (another Chicory
+     * version, Chicory on the module path) {@link #shrink} says so and the caller copies instead.
+     */
+    private static final class PageCount {
+        private static final VarHandle PAGE_COUNT;
+        private static final VarHandle PAGES;
+
+        static {
+            VarHandle count = null;
+            VarHandle pages = null;
+            try {
+                MethodHandles.Lookup lookup = MethodHandles.privateLookupIn(ByteArrayMemory.class, MethodHandles.lookup());
+                count = lookup.findVarHandle(ByteArrayMemory.class, "nPages", int.class);
+                pages = lookup.findVarHandle(ByteArrayMemory.class, "pages", byte[][].class);
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                count = null;
+                pages = null;
+            }
+            PAGE_COUNT = count;
+            PAGES = pages;
+        }
+
+        static boolean shrink(ByteArrayMemory memory, int pages, int toPages) {
+            if (PAGE_COUNT == null || pages < toPages || (int) PAGE_COUNT.getVolatile(memory) != pages) {
+                return false;
+            }
+            byte[][] arrays = (byte[][]) PAGES.get(memory);
+            PAGE_COUNT.setVolatile(memory, toPages);
+            for (int i = toPages; i < pages; i++) {
+                arrays[i] = null; // reads past the size find no page and trap, as before the growth
+            }
+            return true;
+        }
     }
 
     /** Marks the chunks of {@code [address, address + length)}; called after the write succeeded. */

@@ -116,4 +116,17 @@ class FreshInstanceResetTest {
                 "the grown pages and the var are no longer counted");
         assertEquals(1, fresh.instantiations());
     }
+
+    @ParameterizedTest
+    @EnumSource(value = ExecutionMode.class, names = {"COMPILED", "INTERPRETED"})
+    void pagesGrownAgainAfterAResetAreZero(ExecutionMode mode) {
+        Plugin fresh = tracer(mode, InstanceMode.FRESH);
+        fresh.call("scribble_and_grow", NONE); // wrote 0x96 at 140000, in a grown page
+        assertEquals(0, ByteBuffer.wrap(fresh.call("regrow", NONE).output()).order(ByteOrder.LITTLE_ENDIAN).getLong());
+        assertEquals(1, fresh.instantiations());
+        Plugin pooled = tracer(mode, InstanceMode.POOLED);
+        pooled.call("scribble_and_grow", NONE);
+        assertEquals(0x96, ByteBuffer.wrap(pooled.call("regrow", NONE).output()).order(ByteOrder.LITTLE_ENDIAN).getLong(),
+                "pooled: the grown page keeps what the call wrote");
+    }
 }
