@@ -40,6 +40,8 @@ public final class BudgetedMemory implements Memory {
     private byte[] snapshot;
     private int snapshotPages;
     private long[] dirty;
+    // Zeroed page arrays a reset took back from a grown memory, by page number, for its next growth.
+    private byte[][] spare;
 
     public BudgetedMemory(MemoryLimits limits, MemoryBudget budget) {
         // Charged before the memory allocates its initial pages.
@@ -78,7 +80,8 @@ public final class BudgetedMemory implements Memory {
             System.arraycopy(initialSegments, 0, dataSegments, 0, dataSegments.length);
         }
         int pages = delegate.pages();
-        if (pages != snapshotPages && !PageCount.shrink(delegate, pages, snapshotPages)) {
+        byte[][] arrays = pages == snapshotPages ? null : PageCount.pages(delegate, pages);
+        if (pages != snapshotPages && arrays == null) {
             // Chicory's internals are out of reach: a new memory of the initial size, holding the snapshot.
             ByteArrayMemory fresh = new ByteArrayMemory(limits);
             if (fresh.pages() != snapshotPages) {
@@ -93,29 +96,43 @@ public final class BudgetedMemory implements Memory {
         }
         long copied = 0;
         int snapshotChunks = (int) ((long) snapshotPages * PAGE_SIZE >>> CHUNK_SHIFT);
+        int chunksPerPage = PAGE_SIZE >>> CHUNK_SHIFT;
         int words = Math.min(dirty.length, (int) ((((long) pages * PAGE_SIZE >>> CHUNK_SHIFT) + 63) >>> 6));
         for (int word = 0; word < words; word++) {
             long bits = dirty[word];
             while (bits != 0) {
                 int chunk = (word << 6) + Long.numberOfTrailingZeros(bits);
                 bits &= bits - 1;
-                if (chunk < snapshotChunks) { // chunks past the initial size went with the grown pages
-                    int start = chunk << CHUNK_SHIFT;
+                int start = chunk << CHUNK_SHIFT;
+                if (chunk < snapshotChunks) {
                     delegate.write(start, snapshot, start, CHUNK_SIZE);
-                    copied += CHUNK_SIZE;
+                } else {
+                    // A chunk of a grown page: zeroed, so that the page can serve the next growth.
+                    int offset = (chunk % chunksPerPage) << CHUNK_SHIFT;
+                    java.util.Arrays.fill(arrays[chunk / chunksPerPage], offset, offset + CHUNK_SIZE, (byte) 0);
                 }
+                copied += CHUNK_SIZE;
             }
             dirty[word] = 0;
+        }
+        if (arrays != null) {
+            if (spare == null) {
+                spare = new byte[arrays.length][];
+            }
+            PageCount.shrink(delegate, arrays, pages, snapshotPages, spare);
         }
         return copied;
     }
 
     /**
-     * Gives a grown {@link ByteArrayMemory} back its pages beyond a smaller size, which Chicory has no
-     * method for: it keeps one array per 64 KiB page and a page count, and allocates new zeroed pages
-     * when it grows. Dropping the arrays past the size and lowering the count leaves it exactly as if
-     * it had never grown. Reached through private fields; when they are out of reach (another Chicory
-     * version, Chicory on the module path) {@link #shrink} says so and the caller copies instead.
+     * Takes a grown {@link ByteArrayMemory}'s pages past a smaller size back, and gives them back on
+     * its next growth, which Chicory has no method for: it keeps one array per 64 KiB page and a page
+     * count, and allocates a new zeroed array per page when it grows. With the arrays past the size
+     * removed and the count lowered, it is exactly as if it had never grown; the removed arrays,
+     * zeroed where the call wrote, serve the next growth instead of new ones (a Rust plugin grows its
+     * memory on every call that starts from the initial state). Reached through private fields; when
+     * they are out of reach (another Chicory version, Chicory on the module path) {@link #pages}
+     * returns {@code null} and the caller replaces the memory instead.
      */
     private static final class PageCount {
         private static final VarHandle PAGE_COUNT;
@@ -136,15 +153,45 @@ public final class BudgetedMemory implements Memory {
             PAGES = pages;
         }
 
-        static boolean shrink(ByteArrayMemory memory, int pages, int toPages) {
-            if (PAGE_COUNT == null || pages < toPages || (int) PAGE_COUNT.getVolatile(memory) != pages) {
-                return false;
+        /** The memory's page arrays, or {@code null} when out of reach or not as expected. */
+        static byte[][] pages(ByteArrayMemory memory, int pages) {
+            if (PAGE_COUNT == null || memory.shared() || (int) PAGE_COUNT.getVolatile(memory) != pages) {
+                return null;
             }
             byte[][] arrays = (byte[][]) PAGES.get(memory);
+            for (int i = 0; i < pages; i++) {
+                if (arrays[i] == null || arrays[i].length != PAGE_SIZE) {
+                    return null;
+                }
+            }
+            return arrays;
+        }
+
+        /** Lowers the size to {@code toPages}, moving the (already zeroed) arrays past it to {@code spare}. */
+        static void shrink(ByteArrayMemory memory, byte[][] arrays, int pages, int toPages, byte[][] spare) {
             PAGE_COUNT.setVolatile(memory, toPages);
             for (int i = toPages; i < pages; i++) {
+                spare[i] = arrays[i];
                 arrays[i] = null; // reads past the size find no page and trap, as before the growth
             }
+        }
+
+        /** Grows to {@code toPages} with spare arrays when there is one for every new page. */
+        static boolean regrow(ByteArrayMemory memory, int pages, int toPages, byte[][] spare) {
+            if (toPages > spare.length || (int) PAGE_COUNT.getVolatile(memory) != pages) {
+                return false;
+            }
+            for (int i = pages; i < toPages; i++) {
+                if (spare[i] == null) {
+                    return false;
+                }
+            }
+            byte[][] arrays = (byte[][]) PAGES.get(memory);
+            for (int i = pages; i < toPages; i++) {
+                arrays[i] = spare[i];
+                spare[i] = null;
+            }
+            PAGE_COUNT.setVolatile(memory, toPages);
             return true;
         }
     }
@@ -185,6 +232,12 @@ public final class BudgetedMemory implements Memory {
             }
             if (!budget.tryGrowLinear(addedBytes)) {
                 return -1;
+            }
+            if (spare != null) {
+                int previous = delegate.pages();
+                if (PageCount.regrow(delegate, previous, previous + size, spare)) {
+                    return previous;
+                }
             }
         }
         return delegate.grow(size);
