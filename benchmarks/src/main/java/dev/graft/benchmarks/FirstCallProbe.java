@@ -69,7 +69,7 @@ public final class FirstCallProbe {
                 .capabilities(Capabilities.builder().wasi(true).build()).build();
         long start = System.nanoTime();
         Plugin plugin = engine.load(PluginSpec.builder(PluginSource.ofFile(module)).policy(policy).build());
-        CommandResult result = plugin.runCommand(List.of("fractal-tree"), Map.of(), new byte[0]);
+        CommandResult result = plugin.runCommand(List.of("fractal-tree-cli", "42", "5", "100"), Map.of(), new byte[0]);
         long end = System.nanoTime();
         if (result.stdout().length == 0 && result.exitCode() == 0) {
             throw new IllegalStateException("the first call produced nothing: " + Arrays.toString(result.stdout()));
