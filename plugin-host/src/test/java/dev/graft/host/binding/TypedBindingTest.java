@@ -98,6 +98,7 @@ class TypedBindingTest {
                 PluginSpec.builder(PluginSource.ofBytes("echo", ECHO)).extensionPoint(NeedsMore.class).build()));
         assertTrue(atLoad.getMessage().contains("'needs-more'") && atLoad.getMessage().contains("'missing'"),
                 atLoad.getMessage());
+        assertTrue(atLoad.getMessage().endsWith("the module exports [round_trip, same]"), atLoad.getMessage());
         Plugin plugin = load(PluginPolicy.defaults());
         assertThrows(PluginLoadException.class, () -> plugin.extension(NeedsMore.class));
     }
