@@ -11,7 +11,7 @@ import java.lang.annotation.Target;
  * leave it out or write {@code null}, and it reads as {@code null}. Every other record component is
  * required, so a plugin output that misses it, or has {@code null} there, is refused with a
  * {@link PluginCodecException} naming the JSON path. (A component of type {@code java.util.Optional}
- * is optional too.)
+ * is optional too, for a mapper with {@code jackson-datatype-jdk8} registered.)
  *
  * <pre>{@code
  * public record QuoteLine(String sku, int quantity, @OptionalField String promoCode) {}

@@ -80,7 +80,7 @@ final class CheckCommand implements Callable<Integer> {
             out.flush();
             options.printStats(err, plugin, result.stats());
             err.println("ok: the output of '" + export + "' decodes as " + method.getGenericReturnType().getTypeName()
-                    + (decoded instanceof List<?> list ? " (" + list.size() + " elements)" : ""));
+                    + (decoded instanceof List<?> list ? " (" + list.size() + (list.size() == 1 ? " element)" : " elements)") : ""));
             return ExitCodes.OK;
         } catch (PluginCodecException e) {
             err.println("graft: " + e.getMessage());

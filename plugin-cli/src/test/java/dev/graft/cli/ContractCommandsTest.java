@@ -68,7 +68,7 @@ class ContractCommandsTest {
         Run call = graft("check", VOLUME_DISCOUNT, "--contract", PRICING_RULE, "--input-file", file("line.json", LINE).toString());
         assertEquals(0, call.code(), call.stderr());
         assertTrue(call.out().contains("\"amount\":\"-10.00\""), call.out());
-        assertTrue(call.stderr().contains("decodes as java.util.List<dev.graft.samples.contracts.Adjustment> (1 elements)"),
+        assertTrue(call.stderr().contains("decodes as java.util.List<dev.graft.samples.contracts.Adjustment> (1 element)"),
                 call.stderr());
     }
 
@@ -106,6 +106,11 @@ class ContractCommandsTest {
         assertEquals(64, input.code(), input.stderr());
         assertTrue(input.stderr().contains("the input is not a valid dev.graft.samples.contracts.QuoteLine at $"),
                 input.stderr());
+        Run wrongType = graft("check", VOLUME_DISCOUNT, "--contract", PRICING_RULE, "--input",
+                LINE.replace("\"quantity\":10", "\"quantity\":\"10\""));
+        assertEquals(64, wrongType.code(), wrongType.stderr());
+        assertTrue(wrongType.stderr().contains("QuoteLine at $.quantity: wrong type, expected int")
+                && !wrongType.stderr().contains("CoercionConfig"), wrongType.stderr());
         Run unknown = graft("check", VOLUME_DISCOUNT, "--contract", "no.such.Rule");
         assertEquals(64, unknown.code(), unknown.stderr());
         assertTrue(unknown.stderr().contains("no.such.Rule not found"), unknown.stderr());

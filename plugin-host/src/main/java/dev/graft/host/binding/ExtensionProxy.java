@@ -142,7 +142,8 @@ public final class ExtensionProxy implements InvocationHandler {
         if (e instanceof InvalidNullException) {
             return "null where the Java type has none (mark the record component @OptionalField to allow it)";
         }
-        String message = firstLine(e.getOriginalMessage());
+        // Jackson's hint about CoercionConfig is for Java developers, not for the plugin author reading this.
+        String message = firstLine(e.getOriginalMessage()).replaceFirst(" \\(but might if coercion .*\\)$", "");
         if (message.startsWith("Missing required creator property")) {
             return "missing required field" + (last != null ? " '" + last + "'" : "")
                     + " (mark the record component @OptionalField to allow it)";

@@ -16,7 +16,7 @@ import java.lang.reflect.Type;
  * <p>Strict about shape, so a result of the wrong shape is refused rather than half-read: an unknown
  * field, a missing required field, a {@code null} where the Java type has none (a primitive, or a record
  * component not marked {@link dev.graft.api.OptionalField}) and a value of the wrong type are all errors.
- * Record components are required unless marked {@code @OptionalField} (or typed {@code java.util.Optional}).
+ * Record components are required unless marked {@code @OptionalField}.
  */
 public final class JacksonPayloadCodec implements PayloadCodec {
 
