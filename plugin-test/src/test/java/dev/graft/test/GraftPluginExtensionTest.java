@@ -113,6 +113,53 @@ class GraftPluginExtensionTest {
                 () -> GraftPluginExtension.load(none, PricingRule.class, this));
     }
 
+    /** The plugin a test was given, to check after the class that the kit closed it. */
+    static Plugin injectedEarlier;
+
+    @Test
+    void pluginsAreClosedAfterTheirTest(@WasmPlugin(path = DIR + "volume-discount/volume-discount.wasm",
+            lockFile = LOCK) Plugin plugin) {
+        injectedEarlier = plugin;
+        assertEquals(1, plugin.extension(PricingRule.class).apply(line(10, "1", "C-1")).size());
+    }
+
+    @org.junit.jupiter.api.AfterAll
+    static void theInjectedPluginWasClosed() {
+        if (injectedEarlier != null) {
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> injectedEarlier.call("apply_rule", new byte[0]));
+            assertTrue(e.getMessage().contains("closed"), e.getMessage());
+        }
+    }
+
+    @Test
+    void aFailingStubEndsThePluginCallAndABadStubIsAConfigurationError() {
+        Plugin plugin = GraftPluginExtension.load(Holder.annotation("tier"), PricingRule.class, new FailingStub());
+        try {
+            PricingRule rule = plugin.extension(PricingRule.class);
+            assertRefused(PluginCallException.class, () -> rule.apply(line(1, "10", "C-200")), "customer-tier",
+                    "erp_customer_tier");
+        } finally {
+            plugin.close();
+        }
+        assertThrows(org.junit.jupiter.api.extension.ExtensionConfigurationException.class,
+                () -> GraftPluginExtension.load(Holder.annotation("tier"), PricingRule.class, new BadStub()));
+    }
+
+    static final class FailingStub {
+        @HostStub("erp_customer_tier")
+        byte[] tier(byte[] customerId) {
+            throw new IllegalStateException("ERP is down");
+        }
+    }
+
+    static final class BadStub {
+        @HostStub("erp_customer_tier")
+        int tier(String customerId) {
+            return 1;
+        }
+    }
+
     @Test
     void goldenFilesAreWrittenOnceThenCompared(@TempDir Path dir) throws Exception {
         Path golden = dir.resolve("golden/out.json");
@@ -131,6 +178,9 @@ class GraftPluginExtensionTest {
 
         @WasmPlugin(path = DIR + "volume-discount/volume-discount.wasm")
         Object noPin;
+
+        @WasmPlugin(path = DIR + "customer-tier/customer-tier.wasm", lockFile = LOCK)
+        Object tier;
 
         static WasmPlugin annotation(String field) {
             try {
