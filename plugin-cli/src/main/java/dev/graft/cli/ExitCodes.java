@@ -9,6 +9,8 @@ import dev.graft.host.engine.CallOutcome;
 final class ExitCodes {
 
     static final int OK = 0;
+    /** Anything else: an I/O failure, a registry refusing a push, a key file that already exists. */
+    static final int ERROR = 1;
     static final int LOAD_REFUSED = 2;
     static final int PLUGIN_ERROR = 3;
     static final int FUEL_EXHAUSTED = 4;

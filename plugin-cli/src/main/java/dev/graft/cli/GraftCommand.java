@@ -7,11 +7,14 @@ import picocli.CommandLine.Command;
 /** {@code graft}: run and prepare Wasm plugins from a shell, under the same policies as the engine. */
 @Command(name = "graft", mixinStandardHelpOptions = true, version = "graft 0.1.0",
         description = "Runs WebAssembly plugins (Extism ABI) in Graft's sandbox.",
-        subcommands = {CallCommand.class, RunCommand.class, CheckCommand.class, SchemaCommand.class, CompileCommand.class, PushCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {CallCommand.class, RunCommand.class, CheckCommand.class, SchemaCommand.class, CompileCommand.class,
+            PushCommand.class, KeygenCommand.class, SignCommand.class, VerifyCommand.class, CommandLine.HelpCommand.class},
         footerHeading = "%nExit codes:%n",
         footer = {
-            "  0   ok",
-            "  2   plugin refused at load (invalid module, import not granted, sha256 mismatch, ...)",
+            "  0   ok (verify: verified)",
+            "  1   other error (keygen target exists, a key or signature cannot be written)",
+            "  2   plugin refused at load (invalid module, import not granted, sha256 mismatch, load budget, not",
+            "      signed by a trusted key, ...); verify: the signature does not verify",
             "  3   plugin error or trap",
             "  4   fuel exhausted",
             "  5   timeout",
@@ -27,7 +30,7 @@ public final class GraftCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: call, run, check, schema, compile or push");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: call, run, check, schema, compile, push, keygen, sign or verify");
     }
 
     /** Entry point; exits with the documented code. */
@@ -48,7 +51,14 @@ public final class GraftCommand implements Runnable {
             commandLine.getErr().println("graft: " + ex.getMessage());
             return ex instanceof UsageException ? ExitCodes.USAGE : 1;
         });
-        return cli.execute(args);
+        try {
+            return cli.execute(args);
+        } catch (VirtualMachineError e) {
+            // The load budget keeps plugins from exhausting the JVM; should anything still do it, say so in
+            // one line rather than a stack trace.
+            err.println("graft: the JVM failed: " + e + " (GRAFT_JAVA_OPTS=-Xmx... gives it more heap)");
+            return 1;
+        }
     }
 
     /** A usage problem found after parsing (a bad size, an option not available yet). */

@@ -40,7 +40,7 @@ final class PluginOptions {
     @Option(names = "--config", paramLabel = "KEY=VALUE", description = "Plugin configuration (Extism config_get); repeatable.")
     Map<String, String> config = new LinkedHashMap<>();
 
-    @Option(names = "--max-memory", paramLabel = "SIZE", description = "Memory cap: linear memory, ABI buffers and vars (default: ${DEFAULT-VALUE}).", defaultValue = "16MiB")
+    @Option(names = "--max-memory", paramLabel = "SIZE", description = "Memory cap: linear memories, table entries, ABI buffers and vars (default: ${DEFAULT-VALUE}).", defaultValue = "16MiB")
     String maxMemory;
 
     @Option(names = "--timeout", paramLabel = "DURATION", description = "Wall-clock limit per call (default: ${DEFAULT-VALUE}).", defaultValue = "1s")
@@ -81,6 +81,13 @@ final class PluginOptions {
     @Option(names = "--sha256", paramLabel = "HEX", description = "Refuse the module unless its bytes have this sha256.")
     String sha256;
 
+    @Option(names = "--trusted-key", paramLabel = "PUBLIC.pem",
+            description = "Trust this PEM public key: a signed module (MODULE.sig, or cosign's tag for oci://) must verify with one; repeatable.")
+    List<Path> trustedKeys = new ArrayList<>();
+
+    @Option(names = "--require-signature", description = "Refuse a module not signed by a --trusted-key.")
+    boolean requireSignature;
+
     @Option(names = "--interpreted", description = "Run in Chicory's interpreter instead of compiling.")
     boolean interpreted;
 
@@ -98,7 +105,8 @@ final class PluginOptions {
     /** Loads the module under these options' policy, with more set on the spec (such as an extension point). */
     Plugin load(String module, java.util.function.UnaryOperator<PluginSpec.Builder> customize) {
         GraftEngine engine = cacheDir == null ? GraftEngine.create() : GraftEngine.withCompileCache(cacheDir);
-        return engine.load(customize.apply(PluginSpec.builder(source(module)).policy(policy()).config(config)).build());
+        return engine.load(customize.apply(PluginSpec.builder(sourceOf(module, sha256)).policy(policy()).config(config)
+                .trust(CliKeys.trust(trustedKeys, requireSignature))).build());
     }
 
     void printStats(PrintWriter err, Plugin plugin, CallStats s) {
@@ -110,7 +118,8 @@ final class PluginOptions {
         }
     }
 
-    private PluginSource source(String module) {
+    /** The source of a module argument: an oci:// reference, an http(s) URL or a file; pinned when {@code sha256} is set. */
+    static PluginSource sourceOf(String module, String sha256) {
         if (module.startsWith("oci://") || module.startsWith("oci+http://")) {
             OciReference ref;
             try {

@@ -260,4 +260,56 @@ class GraftCommandTest {
         assertEquals(0, flood.code(), flood.stderr());
         assertEquals(64, graft("call", kernel.toString(), "log_flood", "--max-log", "0").code(), "a zero budget is a usage error");
     }
+
+    // Memory account and metering (issue 17): exit codes, no JVM stack trace.
+
+    @Test
+    void tableBombExitsSixNamingMaxMemory() throws Exception {
+        Path bomb = wat("table-bomb", """
+                (module (table $t 1 funcref)
+                  (func (export "run") (result i32)
+                    (loop $grow
+                      (br_if $grow (i32.ne (table.grow $t (ref.null func) (i32.const 10000)) (i32.const -1))))
+                    unreachable))""");
+        Run run = graft("call", bomb.toString(), "run", "--max-memory", "1MiB");
+        assertEquals(6, run.code(), run.stderr());
+        assertTrue(run.stderr().contains("max-memory limit of 1048576 bytes"), run.stderr());
+        assertTrue(!run.stderr().contains("\tat ") && !run.stderr().contains("Error:"), run.stderr());
+    }
+
+    @Test
+    void bulkMemoryOverflowExitsThreeAsOutOfBounds() throws Exception {
+        Path fill = wat("fill", """
+                (module (memory 1)
+                  (func (export "run") (result i32)
+                    (memory.fill (i32.const 0x100) (i32.const 0) (i32.const 0x7fffffff)) (i32.const 0)))""");
+        // Unmetered, and metered with a budget that pays the 2^31 - 1 bulk bytes; compiled and interpreted.
+        for (String[] mode : new String[][] {{"--fuel=0"}, {"--fuel=0", "--interpreted"}, {"--fuel=5000000000"},
+                {"--fuel=5000000000", "--interpreted"}}) {
+            List<String> args = new java.util.ArrayList<>(List.of("call", fill.toString(), "run"));
+            args.addAll(List.of(mode));
+            Run run = graft(args.toArray(String[]::new));
+            assertEquals(3, run.code(), run.stderr());
+            assertTrue(run.stderr().contains("out of bounds memory access"), run.stderr());
+            assertTrue(!run.stderr().contains("NullPointerException") && !run.stderr().contains("\tat "), run.stderr());
+        }
+    }
+
+    @Test
+    void anInvalidModuleWritingGraftsFuelReserveExitsTwo() throws Exception {
+        // No globals of its own, writes global 1 in a loop; metered, global 1 would be the fuel reserve.
+        byte[] wasm = {0x00, 0x61, 0x73, 0x6D, 0x01, 0x00, 0x00, 0x00,
+                0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7F, // type () -> i32
+                0x03, 0x02, 0x01, 0x00, // one function
+                0x07, 0x07, 0x01, 0x03, 'r', 'u', 'n', 0x00, 0x00, // export "run"
+                0x0A, 0x17, 0x01, 0x15, 0x00, 0x03, 0x40, // code: loop
+                0x42, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF,
+                (byte) 0xFF, 0x3F, // i64.const 2^62 - 1
+                0x24, 0x01, 0x0C, 0x00, 0x0B, 0x41, 0x00, 0x0B}; // global.set 1, br 0, end, i32.const 0, end
+        Path file = dir.resolve("global-one.wasm");
+        Files.write(file, wasm);
+        Run run = graft("call", file.toString(), "run", "--fuel", "1000000");
+        assertEquals(2, run.code(), run.stderr());
+        assertTrue(run.stderr().contains("not a valid Wasm module"), run.stderr());
+    }
 }

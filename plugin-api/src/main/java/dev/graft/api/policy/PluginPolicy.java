@@ -10,7 +10,7 @@ import java.util.Objects;
  * <table>
  *   <caption>Knobs and defaults</caption>
  *   <tr><th>knob</th><th>default</th></tr>
- *   <tr><td>max-memory: linear memory + ABI buffers + vars</td><td>16 MiB</td></tr>
+ *   <tr><td>max-memory: linear memories + table entries + ABI buffers + vars</td><td>16 MiB</td></tr>
  *   <tr><td>timeout: wall clock per call (and for instantiation)</td><td>1 s</td></tr>
  *   <tr><td>max-input-bytes / max-output-bytes</td><td>1 MiB each</td></tr>
  *   <tr><td>max-module-bytes: size of the .wasm file</td><td>32 MiB</td></tr>
@@ -24,6 +24,8 @@ import java.util.Objects;
  *       hosts are allowed)</td><td>5 s / 1 MiB / 4</td></tr>
  *   <tr><td>instances / pool-size</td><td>fresh / 4</td></tr>
  *   <tr><td>mode</td><td>compiled</td></tr>
+ *   <tr><td>load-limits: declared sizes and compile time a module may ask for at load</td>
+ *       <td>{@link LoadLimits#defaults()}</td></tr>
  * </table>
  */
 public final class PluginPolicy {
@@ -51,6 +53,7 @@ public final class PluginPolicy {
     private final Duration httpTimeout;
     private final long maxHttpResponseBytes;
     private final int maxHttpConcurrency;
+    private final LoadLimits loadLimits;
 
     private PluginPolicy(Builder b) {
         this.maxMemoryBytes = positive("max-memory", b.maxMemoryBytes);
@@ -78,6 +81,7 @@ public final class PluginPolicy {
         }
         this.maxHttpResponseBytes = positive("max-http-response-bytes", b.maxHttpResponseBytes);
         this.maxHttpConcurrency = (int) positive("max-http-concurrency", b.maxHttpConcurrency);
+        this.loadLimits = Objects.requireNonNull(b.loadLimits, "loadLimits");
     }
 
     private static long positive(String knob, long value) {
@@ -114,6 +118,7 @@ public final class PluginPolicy {
         b.httpTimeout = httpTimeout;
         b.maxHttpResponseBytes = maxHttpResponseBytes;
         b.maxHttpConcurrency = maxHttpConcurrency;
+        b.loadLimits = loadLimits;
         return b;
     }
 
@@ -190,13 +195,18 @@ public final class PluginPolicy {
         return maxHttpConcurrency;
     }
 
+    /** The load budget: declared sizes and compile time a module may ask for. */
+    public LoadLimits loadLimits() {
+        return loadLimits;
+    }
+
     @Override
     public String toString() {
         return "PluginPolicy{maxMemoryBytes=" + maxMemoryBytes + ", timeout=" + timeout + ", maxInputBytes="
                 + maxInputBytes + ", maxOutputBytes=" + maxOutputBytes + ", maxModuleBytes=" + maxModuleBytes
                 + ", maxVarBytes=" + maxVarBytes + ", maxLogBytes=" + maxLogBytes + ", fuel=" + fuel + ", fuelCosts=" + fuelCosts + ", capabilities=" + capabilities
                 + ", instances=" + instances + ", poolSize=" + poolSize + ", mode=" + mode + ", httpTimeout=" + httpTimeout
-                + ", maxHttpResponseBytes=" + maxHttpResponseBytes + ", maxHttpConcurrency=" + maxHttpConcurrency + "}";
+                + ", maxHttpResponseBytes=" + maxHttpResponseBytes + ", maxHttpConcurrency=" + maxHttpConcurrency + ", loadLimits=" + loadLimits + "}";
     }
 
     /** Builder for {@link PluginPolicy}, starting from the defaults. */
@@ -217,6 +227,7 @@ public final class PluginPolicy {
         private Duration httpTimeout = Duration.ofSeconds(5);
         private long maxHttpResponseBytes = 1024 * 1024;
         private int maxHttpConcurrency = 4;
+        private LoadLimits loadLimits = LoadLimits.defaults();
 
         private Builder() {
         }
@@ -299,6 +310,11 @@ public final class PluginPolicy {
 
         public Builder maxHttpConcurrency(int requests) {
             this.maxHttpConcurrency = requests;
+            return this;
+        }
+
+        public Builder loadLimits(LoadLimits limits) {
+            this.loadLimits = limits;
             return this;
         }
 

@@ -56,6 +56,8 @@ public class GraftProperties {
 
     private final Breaker breaker = new Breaker();
 
+    private final Trust trust = new Trust();
+
     /**
      * HTTP routes served by plugins (with Spring MVC in a servlet web application): each maps an exact
      * path, or a "/prefix/..." wildcard, to a plugin id and a contract ("wagi" or "extism").
@@ -133,6 +135,10 @@ public class GraftProperties {
         return breaker;
     }
 
+    public Trust getTrust() {
+        return trust;
+    }
+
     public List<Route> getRoutes() {
         return routes;
     }
@@ -200,8 +206,68 @@ public class GraftProperties {
         }
     }
 
-    /** What a failed plugin call of one extension point means to the application. */
+    /**
+     * Signing keys plugins are verified with. A module is signed by a detached "<module>.sig" beside a file,
+     * classpath resource or URL, or by cosign's signature tag for an OCI reference (see docs/security.md).
+     */
+    public static class Trust {
+
+        /**
+         * Trusted public keys by name: a "classpath:" or "file:" location (a bare path is a file) of a PEM
+         * "PUBLIC KEY" (ECDSA P-256, as "graft keygen" and "cosign generate-key-pair" write). Read at startup.
+         */
+        private Map<String, String> keys = new LinkedHashMap<>();
+
+        /**
+         * Whether every plugin must be signed by a trusted key. Extension points and plugins can require it
+         * for themselves too; none can switch off a requirement made here.
+         */
+        private boolean requireSignature = false;
+
+        public Map<String, String> getKeys() {
+            return keys;
+        }
+
+        public void setKeys(Map<String, String> keys) {
+            this.keys = keys;
+        }
+
+        public boolean isRequireSignature() {
+            return requireSignature;
+        }
+
+        public void setRequireSignature(boolean requireSignature) {
+            this.requireSignature = requireSignature;
+        }
+    }
+
+    /** What a failed plugin call of one extension point means to the application, and whom it trusts. */
     public static class ExtensionPointPolicy {
+
+        /**
+         * Names of keys (under graft.trust.keys) whose signatures this extension point's plugins may carry;
+         * unset: every key under graft.trust.keys.
+         */
+        private List<String> trustedKeys;
+
+        /** Whether this extension point's plugins must be signed by one of its trusted keys. */
+        private boolean requireSignature = false;
+
+        public List<String> getTrustedKeys() {
+            return trustedKeys;
+        }
+
+        public void setTrustedKeys(List<String> trustedKeys) {
+            this.trustedKeys = trustedKeys;
+        }
+
+        public boolean isRequireSignature() {
+            return requireSignature;
+        }
+
+        public void setRequireSignature(boolean requireSignature) {
+            this.requireSignature = requireSignature;
+        }
 
         /**
          * "throw": the call throws the PluginException; "fallback": the bean annotated @DefaultExtension that
@@ -271,6 +337,18 @@ public class GraftProperties {
         /** Configuration the plugin reads with Extism's config_get. */
         private Map<String, String> config = new LinkedHashMap<>();
 
+        /**
+         * Narrows the keys this plugin may be signed by to these names (under graft.trust.keys); each must
+         * also be trusted by every extension point the plugin claims. Unset: its extension points' keys.
+         */
+        private List<String> trustedKeys;
+
+        /**
+         * Requires this plugin to be signed. Setting false does not lift a requirement of graft.trust or of an
+         * extension point it claims.
+         */
+        private boolean requireSignature = false;
+
         private final Policy policy = new Policy();
 
         public String getLocation() {
@@ -325,6 +403,22 @@ public class GraftProperties {
             return config;
         }
 
+        public List<String> getTrustedKeys() {
+            return trustedKeys;
+        }
+
+        public void setTrustedKeys(List<String> trustedKeys) {
+            this.trustedKeys = trustedKeys;
+        }
+
+        public boolean isRequireSignature() {
+            return requireSignature;
+        }
+
+        public void setRequireSignature(boolean requireSignature) {
+            this.requireSignature = requireSignature;
+        }
+
         public void setConfig(Map<String, String> config) {
             this.config = config;
         }
@@ -350,7 +444,7 @@ public class GraftProperties {
      */
     public static class Policy {
 
-        /** All memory a plugin can make the host hold: linear memory, ABI buffers, vars. Built-in: 16MB. */
+        /** All memory a plugin can make the host hold: linear memories, table entries, ABI buffers, vars. Built-in: 16MB. */
         private DataSize maxMemory;
 
         /** Wall-clock limit of one call (and of instantiation). Built-in: 1s. */
@@ -395,6 +489,8 @@ public class GraftProperties {
         private final FuelCosts fuelCosts = new FuelCosts();
 
         private final Capabilities capabilities = new Capabilities();
+
+        private final LoadLimits loadLimits = new LoadLimits();
 
         public DataSize getMaxMemory() {
             return maxMemory;
@@ -514,6 +610,150 @@ public class GraftProperties {
 
         public Capabilities getCapabilities() {
             return capabilities;
+        }
+
+        public LoadLimits getLoadLimits() {
+            return loadLimits;
+        }
+    }
+
+    /**
+     * The load budget: what a module may declare, checked before it is parsed, and how long compiling it
+     * may take. Each unset value is inherited (defaults, then built-in); under graft.limits.load-limits the
+     * same keys are ceilings.
+     */
+    public static class LoadLimits {
+
+        /** Locals one function may declare, summed over its local entries. Built-in: 50000. */
+        private Long maxLocalsPerFunction;
+
+        /** Locals of all functions together. Built-in: 2000000. */
+        private Long maxLocalsTotal;
+
+        /** Imported and defined functions. Built-in: 100000. */
+        private Long maxFunctions;
+
+        /** Type definitions. Built-in: 100000. */
+        private Long maxTypes;
+
+        /** Entries of the import section. Built-in: 100000. */
+        private Long maxImports;
+
+        /** Entries of the export section. Built-in: 100000. */
+        private Long maxExports;
+
+        /** Defined globals. Built-in: 100000. */
+        private Long maxGlobals;
+
+        /** Initial sizes of all tables together. Built-in: 1000000. */
+        private Long maxTableEntries;
+
+        /** Entries of all element segments together. Built-in: 1000000. */
+        private Long maxElementEntries;
+
+        /** All custom sections together (names, debug info; stripped unparsed). Built-in: 16MB. */
+        private DataSize maxCustomSectionBytes;
+
+        /** Functions with a body of 32 KiB or more (likely over the JVM method limit), compiled mode only. Built-in: 16. */
+        private Long maxHugeFunctions;
+
+        /** Wall clock for metering, parsing and compiling a module. Built-in: 60s. */
+        private Duration compileTimeout;
+
+        public Long getMaxLocalsPerFunction() {
+            return maxLocalsPerFunction;
+        }
+
+        public void setMaxLocalsPerFunction(Long maxLocalsPerFunction) {
+            this.maxLocalsPerFunction = maxLocalsPerFunction;
+        }
+
+        public Long getMaxLocalsTotal() {
+            return maxLocalsTotal;
+        }
+
+        public void setMaxLocalsTotal(Long maxLocalsTotal) {
+            this.maxLocalsTotal = maxLocalsTotal;
+        }
+
+        public Long getMaxFunctions() {
+            return maxFunctions;
+        }
+
+        public void setMaxFunctions(Long maxFunctions) {
+            this.maxFunctions = maxFunctions;
+        }
+
+        public Long getMaxTypes() {
+            return maxTypes;
+        }
+
+        public void setMaxTypes(Long maxTypes) {
+            this.maxTypes = maxTypes;
+        }
+
+        public Long getMaxImports() {
+            return maxImports;
+        }
+
+        public void setMaxImports(Long maxImports) {
+            this.maxImports = maxImports;
+        }
+
+        public Long getMaxExports() {
+            return maxExports;
+        }
+
+        public void setMaxExports(Long maxExports) {
+            this.maxExports = maxExports;
+        }
+
+        public Long getMaxGlobals() {
+            return maxGlobals;
+        }
+
+        public void setMaxGlobals(Long maxGlobals) {
+            this.maxGlobals = maxGlobals;
+        }
+
+        public Long getMaxTableEntries() {
+            return maxTableEntries;
+        }
+
+        public void setMaxTableEntries(Long maxTableEntries) {
+            this.maxTableEntries = maxTableEntries;
+        }
+
+        public Long getMaxElementEntries() {
+            return maxElementEntries;
+        }
+
+        public void setMaxElementEntries(Long maxElementEntries) {
+            this.maxElementEntries = maxElementEntries;
+        }
+
+        public DataSize getMaxCustomSectionBytes() {
+            return maxCustomSectionBytes;
+        }
+
+        public void setMaxCustomSectionBytes(DataSize maxCustomSectionBytes) {
+            this.maxCustomSectionBytes = maxCustomSectionBytes;
+        }
+
+        public Long getMaxHugeFunctions() {
+            return maxHugeFunctions;
+        }
+
+        public void setMaxHugeFunctions(Long maxHugeFunctions) {
+            this.maxHugeFunctions = maxHugeFunctions;
+        }
+
+        public Duration getCompileTimeout() {
+            return compileTimeout;
+        }
+
+        public void setCompileTimeout(Duration compileTimeout) {
+            this.compileTimeout = compileTimeout;
         }
     }
 
@@ -707,6 +947,9 @@ public class GraftProperties {
         /** Ceiling of max-log-bytes. */
         private DataSize maxLogBytes;
 
+        /** Ceilings of the load budget (load-limits.*), key by key. */
+        private final LoadLimits loadLimits = new LoadLimits();
+
         public DataSize getMaxMemory() {
             return maxMemory;
         }
@@ -753,6 +996,10 @@ public class GraftProperties {
 
         public void setMaxLogBytes(DataSize maxLogBytes) {
             this.maxLogBytes = maxLogBytes;
+        }
+
+        public LoadLimits getLoadLimits() {
+            return loadLimits;
         }
     }
 

@@ -4,6 +4,7 @@ import dev.graft.api.PluginLoadException;
 import dev.graft.boot.autoconfigure.GraftProperties;
 import dev.graft.host.registry.PluginRegistration;
 import dev.graft.host.registry.PluginRegistry;
+import dev.graft.host.source.PluginSource;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.DirectoryStream;
@@ -50,6 +51,11 @@ import org.springframework.context.SmartLifecycle;
  * is best. A reload swaps versions atomically and a broken new version leaves the old one serving
  * (see {@link PluginRegistry#reload}).
  *
+ * <p>A module's detached signature is {@code <id>.wasm.sig} beside it; adding or replacing it counts as a
+ * change too. Folder plugins meet the same trust policy as configured ones ({@code graft.trust.*},
+ * their extension points' {@code trusted-keys} and {@code require-signature}); a sidecar can only
+ * narrow it. A refused new version leaves the old one serving, as any failed reload does.
+ *
  * <p>Ids configured under {@code graft.plugins} win: a folder file with such an id is ignored, with a
  * warning.
  */
@@ -60,7 +66,8 @@ public class PluginDirectory implements InitializingBean, SmartLifecycle {
     private static final String SIDECAR_SUFFIX = ".properties";
 
     /** What identifies one state of a plugin's files; any change means the plugin changed. */
-    private record Fingerprint(FileState module, FileState sidecar) {
+    /** The module, its sidecar settings and its detached signature: a change to any reloads the plugin. */
+    private record Fingerprint(FileState module, FileState sidecar, FileState signature) {
     }
 
     private record FileState(long size, FileTime modified, Object fileKey) {
@@ -248,7 +255,8 @@ public class PluginDirectory implements InitializingBean, SmartLifecycle {
                 if (id.isBlank() || moduleState == null) {
                     continue;
                 }
-                found.put(id, new Fingerprint(moduleState, state(folder.resolve(id + SIDECAR_SUFFIX))));
+                found.put(id, new Fingerprint(moduleState, state(folder.resolve(id + SIDECAR_SUFFIX)),
+                        state(folder.resolve(name + PluginSource.SIGNATURE_SUFFIX))));
             }
         }
         return found;

@@ -9,8 +9,10 @@ import java.util.List;
 
 /**
  * Turns one plugin's settings into a {@link PluginRegistration}: its source, its effective policy
- * (held under the ceilings), its config, the claimed extension points, and every host function the
- * application offers. Every invalid setting is refused here, naming the property, before anything
+ * (held under the ceilings), its config, the claimed extension points, its trust policy (keys and
+ * whether a signature is required, see {@link TrustPolicies}), and every host function the
+ * application offers. Configured plugins, the plugin folder and uploads all plan through here, so
+ * every way bytes arrive meets the same trust policy. Every invalid setting is refused here, naming the property, before anything
  * is loaded.
  */
 public final class PluginPlanner {
@@ -19,6 +21,7 @@ public final class PluginPlanner {
     private final List<HostFunctionBinding> offered;
     private final ClassLoader classLoader;
     private final java.nio.file.Path ociCache;
+    private final TrustPolicies trust;
 
     /**
      * Checks {@code graft.limits.*} and {@code graft.defaults.policy.*} at once.
@@ -32,6 +35,15 @@ public final class PluginPlanner {
         this.ociCache = OciCacheDirectory.of(properties);
         this.offered = List.copyOf(offered);
         this.classLoader = classLoader;
+        this.trust = new TrustPolicies(properties, classLoader);
+    }
+
+    /**
+     * The trust policy a plugin with these settings is loaded under (see {@link TrustPolicies}): for
+     * bytes that arrive another way, such as an upload, so that they meet the same policy.
+     */
+    public dev.graft.host.trust.TrustPolicy trust(String prefix, GraftProperties.Plugin plugin) {
+        return trust.resolve(prefix, plugin, ExtensionPointTypes.ofPlugin(prefix, plugin, classLoader));
     }
 
     /**
@@ -44,11 +56,22 @@ public final class PluginPlanner {
     public PluginRegistration plan(String id, String prefix, GraftProperties.Plugin plugin) {
         PluginSource source = PluginLocations.resolve(id, prefix, plugin.getLocation(), plugin.getSha256(), classLoader,
                 ociCache);
+        return plan(prefix, plugin, source);
+    }
+
+    /**
+     * The registration of one plugin whose bytes come from {@code source} instead of its configured
+     * location (an upload: {@code PluginSource.ofBytes(id, bytes).withSignature(signature)}), with every
+     * other setting, the trust policy included, from {@code plugin}. The plugin id is the source's.
+     */
+    public PluginRegistration plan(String prefix, GraftProperties.Plugin plugin, PluginSource source) {
+        List<Class<?>> claimed = ExtensionPointTypes.ofPlugin(prefix, plugin, classLoader);
         PluginSpec.Builder spec = PluginSpec.builder(source)
                 .policy(policies.resolve(prefix + ".policy", plugin.getPolicy()))
-                .config(plugin.getConfig());
+                .config(plugin.getConfig())
+                .trust(trust.resolve(prefix, plugin, claimed));
         offered.forEach(spec::hostFunction);
-        ExtensionPointTypes.ofPlugin(prefix, plugin, classLoader).forEach(spec::extensionPoint);
+        claimed.forEach(spec::extensionPoint);
         return new PluginRegistration(spec.build(), plugin.getOrder(), plugin.isEnabled());
     }
 }

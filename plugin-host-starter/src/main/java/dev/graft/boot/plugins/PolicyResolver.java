@@ -4,6 +4,7 @@ import dev.graft.api.policy.Capabilities;
 import dev.graft.api.policy.CostModel;
 import dev.graft.api.policy.ExecutionMode;
 import dev.graft.api.policy.InstanceMode;
+import dev.graft.api.policy.LoadLimits;
 import dev.graft.api.policy.PluginPolicy;
 import dev.graft.boot.autoconfigure.GraftProperties;
 import java.time.Duration;
@@ -54,6 +55,7 @@ public final class PolicyResolver {
         if (limits.getFuel() != null && limits.getFuel() <= 0) {
             throw invalid(LIMITS_PREFIX + ".fuel", limits.getFuel(), "must be positive");
         }
+        checkLoadCeilings(limits.getLoadLimits());
         resolve(DEFAULTS_PREFIX, new GraftProperties.Policy());
     }
 
@@ -114,6 +116,7 @@ public final class PolicyResolver {
         }
         policy.fuelCosts(fuelCosts(prefix + ".fuel-costs", own.getFuelCosts(), defaults.getFuelCosts()));
         policy.capabilities(capabilities(prefix + ".capabilities", own.getCapabilities(), defaults.getCapabilities()));
+        policy.loadLimits(loadLimits(prefix + ".load-limits", own.getLoadLimits(), defaults.getLoadLimits()));
         return policy.build();
     }
 
@@ -261,6 +264,98 @@ public final class PolicyResolver {
             throw invalid(property, value, "must be between " + min + " and " + max);
         }
         apply.accept(value);
+    }
+
+    private static final String LOAD_LIMITS = ".load-limits";
+
+    private LoadLimits loadLimits(String prefix, GraftProperties.LoadLimits own, GraftProperties.LoadLimits fallback) {
+        GraftProperties.LoadLimits ceiling = limits.getLoadLimits();
+        LoadLimits builtIn = LoadLimits.defaults();
+        LoadCount count = (knob, get, builtInValue) -> count(prefix, knob, get.apply(own), get.apply(fallback),
+                builtInValue, get.apply(ceiling));
+        Function<GraftProperties.LoadLimits, Long> customBytes = l -> l.getMaxCustomSectionBytes() == null ? null
+                : l.getMaxCustomSectionBytes().toBytes();
+        LoadLimits.Builder load = LoadLimits.builder()
+                .maxLocalsPerFunction(count.of("max-locals-per-function", GraftProperties.LoadLimits::getMaxLocalsPerFunction,
+                        builtIn.maxLocalsPerFunction()))
+                .maxLocalsTotal(count.of("max-locals-total", GraftProperties.LoadLimits::getMaxLocalsTotal,
+                        builtIn.maxLocalsTotal()))
+                .maxFunctions(count.of("max-functions", GraftProperties.LoadLimits::getMaxFunctions, builtIn.maxFunctions()))
+                .maxTypes(count.of("max-types", GraftProperties.LoadLimits::getMaxTypes, builtIn.maxTypes()))
+                .maxImports(count.of("max-imports", GraftProperties.LoadLimits::getMaxImports, builtIn.maxImports()))
+                .maxExports(count.of("max-exports", GraftProperties.LoadLimits::getMaxExports, builtIn.maxExports()))
+                .maxGlobals(count.of("max-globals", GraftProperties.LoadLimits::getMaxGlobals, builtIn.maxGlobals()))
+                .maxTableEntries(count.of("max-table-entries", GraftProperties.LoadLimits::getMaxTableEntries,
+                        builtIn.maxTableEntries()))
+                .maxElementEntries(count.of("max-element-entries", GraftProperties.LoadLimits::getMaxElementEntries,
+                        builtIn.maxElementEntries()))
+                .maxCustomSectionBytes(count.of("max-custom-section-bytes", customBytes, builtIn.maxCustomSectionBytes()))
+                .maxHugeFunctions(count.of("max-huge-functions", GraftProperties.LoadLimits::getMaxHugeFunctions,
+                        builtIn.maxHugeFunctions()));
+        Duration timeoutCeiling = ceiling.getCompileTimeout();
+        Setting<Duration> compileTimeout = pick(prefix, "compile-timeout", own.getCompileTimeout(),
+                fallback.getCompileTimeout(), DEFAULTS_PREFIX + LOAD_LIMITS);
+        if (compileTimeout == null) {
+            load.compileTimeout(timeoutCeiling == null || builtIn.compileTimeout().compareTo(timeoutCeiling) <= 0
+                    ? builtIn.compileTimeout() : timeoutCeiling);
+        } else {
+            positive(compileTimeout.property(), compileTimeout.value());
+            if (timeoutCeiling != null && compileTimeout.value().compareTo(timeoutCeiling) > 0) {
+                throw overCeiling(compileTimeout, LIMITS_PREFIX + LOAD_LIMITS + ".compile-timeout", timeoutCeiling);
+            }
+            load.compileTimeout(compileTimeout.value());
+        }
+        return load.build();
+    }
+
+    /** One count of the load budget, read from the plugin's, the defaults' and the ceilings' settings. */
+    private interface LoadCount {
+        long of(String knob, Function<GraftProperties.LoadLimits, Long> get, long builtIn);
+    }
+
+    private long count(String prefix, String knob, Long own, Long fallback, long builtIn, Long ceiling) {
+        Setting<Long> set = pick(prefix, knob, own, fallback, DEFAULTS_PREFIX + LOAD_LIMITS);
+        if (set == null) {
+            return ceiling == null ? builtIn : Math.min(builtIn, ceiling);
+        }
+        if (set.value() < 0) {
+            throw invalid(set.property(), set.value(), "must be 0 or more");
+        }
+        if (ceiling != null && set.value() > ceiling) {
+            throw overCeiling(set, LIMITS_PREFIX + LOAD_LIMITS + "." + knob, ceiling);
+        }
+        return set.value();
+    }
+
+    private <T> Setting<T> pick(String prefix, String knob, T own, T fallback, String fallbackPrefix) {
+        if (own != null) {
+            return new Setting<>(prefix + "." + knob, own);
+        }
+        return fallback == null ? null : new Setting<>(fallbackPrefix + "." + knob, fallback);
+    }
+
+    private static void checkLoadCeilings(GraftProperties.LoadLimits ceilings) {
+        String prefix = LIMITS_PREFIX + LOAD_LIMITS;
+        java.util.Map<String, Long> counts = new java.util.LinkedHashMap<>();
+        counts.put("max-locals-per-function", ceilings.getMaxLocalsPerFunction());
+        counts.put("max-locals-total", ceilings.getMaxLocalsTotal());
+        counts.put("max-functions", ceilings.getMaxFunctions());
+        counts.put("max-types", ceilings.getMaxTypes());
+        counts.put("max-imports", ceilings.getMaxImports());
+        counts.put("max-exports", ceilings.getMaxExports());
+        counts.put("max-globals", ceilings.getMaxGlobals());
+        counts.put("max-table-entries", ceilings.getMaxTableEntries());
+        counts.put("max-element-entries", ceilings.getMaxElementEntries());
+        counts.put("max-huge-functions", ceilings.getMaxHugeFunctions());
+        counts.forEach((knob, value) -> {
+            if (value != null && value < 0) {
+                throw invalid(prefix + "." + knob, value, "must be 0 or more");
+            }
+        });
+        if (ceilings.getMaxCustomSectionBytes() != null && ceilings.getMaxCustomSectionBytes().toBytes() < 0) {
+            throw invalid(prefix + ".max-custom-section-bytes", ceilings.getMaxCustomSectionBytes(), "must be 0 or more");
+        }
+        positive(prefix + ".compile-timeout", ceilings.getCompileTimeout());
     }
 
     private static boolean flag(Boolean own, Boolean fallback) {

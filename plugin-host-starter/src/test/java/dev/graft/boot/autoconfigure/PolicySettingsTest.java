@@ -103,6 +103,49 @@ class PolicySettingsTest extends StarterTestSupport {
     }
 
     @Test
+    void loadLimitsResolveFromThePluginTheDefaultsAndTheCeilings() {
+        PluginPolicy policy = policyOfAlpha(withAlpha(
+                "graft.limits.load-limits.max-functions=50000", "graft.limits.load-limits.compile-timeout=10s",
+                "graft.limits.load-limits.max-locals-total=3000000",
+                "graft.defaults.policy.load-limits.max-locals-per-function=20000",
+                "graft.defaults.policy.load-limits.max-custom-section-bytes=1MB",
+                "graft.plugins.alpha.policy.load-limits.max-locals-per-function=30000",
+                "graft.plugins.alpha.policy.load-limits.max-locals-total=3000000",
+                "graft.plugins.alpha.policy.load-limits.compile-timeout=5s"));
+        assertThat(policy.loadLimits().maxLocalsPerFunction()).isEqualTo(30_000);  // the plugin's own
+        assertThat(policy.loadLimits().maxLocalsTotal()).isEqualTo(3_000_000);     // up to the ceiling
+        assertThat(policy.loadLimits().maxCustomSectionBytes()).isEqualTo(1L << 20); // the defaults'
+        assertThat(policy.loadLimits().maxFunctions()).isEqualTo(50_000);          // built-in lowered to the ceiling
+        assertThat(policy.loadLimits().compileTimeout()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(policy.loadLimits().maxTypes()).isEqualTo(100_000);             // built-in
+    }
+
+    @Test
+    void loadLimitsAboveTheirCeilingOrNegativeFailStartup() {
+        failsNaming(withAlpha("graft.limits.load-limits.max-locals-total=1000",
+                        "graft.plugins.alpha.policy.load-limits.max-locals-total=5000"),
+                "graft.plugins.alpha.policy.load-limits.max-locals-total", "graft.limits.load-limits.max-locals-total=1000");
+        failsNaming(withAlpha("graft.limits.load-limits.compile-timeout=2s",
+                        "graft.defaults.policy.load-limits.compile-timeout=1m"),
+                "graft.defaults.policy.load-limits.compile-timeout", "graft.limits.load-limits.compile-timeout=PT2S");
+        failsNaming(withAlpha("graft.plugins.alpha.policy.load-limits.max-globals=-1"),
+                "graft.plugins.alpha.policy.load-limits.max-globals", "must be 0 or more");
+        failsNaming(runner().withPropertyValues("graft.limits.load-limits.compile-timeout=0s"),
+                "graft.limits.load-limits.compile-timeout", "must be a positive duration");
+    }
+
+    @Test
+    void aPluginOverItsLoadBudgetIsRefusedAtLoad() {
+        // alpha declares functions; a budget of none refuses it, naming the knob.
+        runner().withPropertyValues("graft.plugins.alpha.location=" + alpha, "graft.plugins.alpha.required=true",
+                "graft.plugins.alpha.extension-points=" + PRICING_RULE,
+                "graft.plugins.alpha.policy.load-limits.max-functions=0").run(context -> {
+                    assertThat(context).hasFailed();
+                    assertThat(messages(context.getStartupFailure())).contains("load-limits.max-functions = 0");
+                });
+    }
+
+    @Test
     void unknownModeOrInstancesNameTheAllowedValues() {
         failsNaming(withAlpha("graft.plugins.alpha.policy.mode=fast"),
                 "graft.plugins.alpha.policy.mode", "'fast'", "allowed values are compiled, interpreted");

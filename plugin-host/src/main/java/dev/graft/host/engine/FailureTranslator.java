@@ -61,7 +61,7 @@ final class FailureTranslator {
         if (budget != null && budget.refusedGrowBytes() >= 0) {
             // The plugin asked for memory, got -1, and then failed: report the cause, not the symptom.
             return new PluginMemoryLimitException(pluginId, MemoryBudget.MAX_MEMORY, memoryLimit,
-                    budget.refusedGrowBytes(), attempted + " grew linear memory, was refused, then trapped ("
+                    budget.refusedGrowBytes(), attempted + " grew a memory or table, was refused (max-memory), then trapped ("
                             + GraftEngine.describe(failure) + ")", failure);
         }
         if (failure instanceof OutOfMemoryError) {

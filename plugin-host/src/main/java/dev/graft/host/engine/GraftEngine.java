@@ -4,11 +4,15 @@ import com.dylibso.chicory.compiler.InterpreterFallback;
 import com.dylibso.chicory.compiler.MachineFactoryCompiler;
 import com.dylibso.chicory.wasm.Parser;
 import com.dylibso.chicory.wasm.WasmModule;
+import dev.graft.api.ExtensionPoint;
 import dev.graft.api.PluginLoadException;
 import dev.graft.api.policy.CostModel;
 import dev.graft.api.policy.ExecutionMode;
+import dev.graft.api.policy.LoadLimits;
 import dev.graft.api.policy.PluginPolicy;
 import dev.graft.host.abi.ExtismKernel;
+import dev.graft.host.loading.CompileDeadline;
+import dev.graft.host.loading.LoadBudget;
 import dev.graft.host.metering.FuelMetering;
 import dev.graft.host.source.PluginSource;
 import java.lang.ref.WeakReference;
@@ -56,8 +60,10 @@ public final class GraftEngine {
     }
 
     /**
-     * Loads a plugin: reads and verifies the bytes, checks imports, memory and claimed extension
-     * points against the policy, compiles (once per digest) and creates a trial instance under the
+     * Loads a plugin: reads and verifies the bytes (sha256 pin, then the signature against the spec's
+     * {@linkplain PluginSpec#trust() trust policy}), checks what the module declares against the
+     * policy's load budget, checks imports, memory and claimed extension points against the policy,
+     * compiles (once per digest, within the compile timeout) and creates a trial instance under the
      * policy's timeout so that a failing start function refuses the plugin here rather than on its
      * first call.
      *
@@ -65,18 +71,48 @@ public final class GraftEngine {
      */
     public Plugin load(PluginSpec spec) {
         String id = spec.source().pluginId();
-        byte[] bytes = spec.source().read(spec.policy().maxModuleBytes());
+        PluginSource.Contents contents = spec.source().read(spec.policy().maxModuleBytes(), spec.trust().isActive());
+        byte[] bytes = contents.bytes();
+        // Trust first: no byte of an unverified module reaches the metering pass or the parser.
+        String signedBy = verifyTrust(spec, contents);
         PluginPolicy policy = spec.policy();
-        CompiledModule compiled = compile(id, bytes, policy.mode(), policy.fuel() > 0 ? policy.fuelCosts() : null);
-        return Plugin.create(spec, compiled, listeners);
+        CompiledModule compiled = compile(id, bytes, policy.mode(), policy.fuel() > 0 ? policy.fuelCosts() : null,
+                policy.loadLimits());
+        return Plugin.create(spec, compiled, listeners, signedBy);
+    }
+
+    /** The name of the trusted key that signed the module, or {@code null}; refuses per the spec's trust policy. */
+    private static String verifyTrust(PluginSpec spec, PluginSource.Contents contents) {
+        List<String> claims = spec.extensionPoints().stream().map(GraftEngine::extensionPointId).toList();
+        return spec.trust().check(spec.source().pluginId(), contents.bytes(), contents.signature().orElse(null), claims,
+                spec.source().signatureLocation()).orElse(null);
+    }
+
+    private static String extensionPointId(Class<?> type) {
+        ExtensionPoint point = type.getAnnotation(ExtensionPoint.class);
+        return point != null ? point.id() : type.getName();
     }
 
     /**
      * Meters (when {@code fuelCosts} is set), parses and compiles module bytes, or returns the cached
      * result for the same digest, mode and cost model. Used by {@link #load} and by
-     * {@code graft compile} to fill the persistent cache.
+     * {@code graft compile} to fill the persistent cache. Checks the default load budget.
      */
     public CompiledModule compile(String pluginId, byte[] bytes, ExecutionMode mode, CostModel fuelCosts) {
+        return compile(pluginId, bytes, mode, fuelCosts, LoadLimits.defaults());
+    }
+
+    /**
+     * Like {@link #compile(String, byte[], ExecutionMode, CostModel)} under {@code limits}: the
+     * module's declared sizes are checked before anything parses it (on every call, cached or not,
+     * since plugins sharing bytes may have different budgets), its custom sections are stripped,
+     * and metering, parsing and compiling must finish within the compile timeout.
+     *
+     * @throws PluginLoadException naming the plugin and the limit, for any refusal
+     */
+    public CompiledModule compile(String pluginId, byte[] bytes, ExecutionMode mode, CostModel fuelCosts,
+            LoadLimits limits) {
+        byte[] checked = LoadBudget.check(pluginId, bytes, limits, mode != ExecutionMode.INTERPRETED);
         String sha256 = PluginSource.sha256Hex(bytes);
         String key = sha256 + "/" + mode + "/" + (fuelCosts == null ? "unmetered" : meteringKey(fuelCosts));
         WeakReference<CompiledModule> ref = modules.get(key);
@@ -85,7 +121,8 @@ public final class GraftEngine {
             return cached;
         }
         // Compile outside the map's lock; two racing loads of one new module may both compile once.
-        CompiledModule fresh = parseAndCompile(pluginId, sha256, meter(pluginId, sha256, bytes, fuelCosts), mode, fuelCosts);
+        CompiledModule fresh = CompileDeadline.run(pluginId, limits.compileTimeout(), "metering, parsing and compiling",
+                () -> parseAndCompile(pluginId, sha256, meter(pluginId, sha256, checked, fuelCosts), mode, fuelCosts));
         modules.values().removeIf(r -> r.get() == null);
         WeakReference<CompiledModule> raced = modules.putIfAbsent(key, new WeakReference<>(fresh));
         CompiledModule existing = raced == null ? null : raced.get();

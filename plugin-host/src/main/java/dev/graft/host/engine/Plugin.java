@@ -22,12 +22,14 @@ import dev.graft.host.binding.PluginCaller;
 import dev.graft.host.metering.FuelMeter;
 import dev.graft.host.policy.Watchdog;
 import dev.graft.host.pool.InstancePool;
+import dev.graft.host.policy.MemoryBudget;
 import dev.graft.host.policy.WasiSandbox;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,24 +47,26 @@ public final class Plugin implements PluginCaller, AutoCloseable {
     private final CompiledModule compiled;
     private final ImportLinker linker;
     private final WasiSandbox wasi;
-    private final MemoryLimits memoryLimits;
+    private final int memoryCapPages;
     private final Map<String, FunctionType> exports;
     private final Logger log;
     private final FailureTranslator failures;
     private final InstancePool<PluginInstance> pool;
     private final List<CallListener> listeners;
     private final OutboundHttp http;
+    private final String signedBy;
     private volatile boolean closed;
 
     private Plugin(PluginSpec spec, CompiledModule compiled, ImportLinker linker, WasiSandbox wasi,
-            MemoryLimits memoryLimits, Map<String, FunctionType> exports, List<CallListener> listeners) {
+            int memoryCapPages, Map<String, FunctionType> exports, List<CallListener> listeners, String signedBy) {
         this.spec = spec;
+        this.signedBy = signedBy;
         this.listeners = listeners;
         this.http = outboundHttp(spec.source().pluginId(), spec.policy());
         this.compiled = compiled;
         this.linker = linker;
         this.wasi = wasi;
-        this.memoryLimits = memoryLimits;
+        this.memoryCapPages = memoryCapPages;
         this.exports = exports;
         this.log = LoggerFactory.getLogger("graft.plugin." + spec.source().pluginId());
         PluginPolicy policy = spec.policy();
@@ -73,17 +77,22 @@ public final class Plugin implements PluginCaller, AutoCloseable {
     }
 
     static Plugin create(PluginSpec spec, CompiledModule compiled, List<CallListener> listeners) {
+        return create(spec, compiled, listeners, null);
+    }
+
+    /** @param signedBy the name of the trusted key that verified the module, or {@code null} */
+    static Plugin create(PluginSpec spec, CompiledModule compiled, List<CallListener> listeners, String signedBy) {
         String id = spec.source().pluginId();
         PluginPolicy policy = spec.policy();
         WasmModule module = compiled.module();
-        MemoryLimits limits = memoryLimits(id, module, policy.maxMemoryBytes());
+        int capPages = checkDeclaredMemory(id, module, policy.maxMemoryBytes());
         ImportLinker linker = ImportLinker.check(id, module, policy.capabilities(), spec.hostFunctions());
         Map<String, FunctionType> exports = functionExports(id, module);
         for (Class<?> type : spec.extensionPoints()) {
             checkContract(id, ExtensionContract.of(type), exports);
         }
         WasiSandbox wasi = linker.usesWasi() ? WasiSandbox.load(id, policy.capabilities()) : null;
-        Plugin plugin = new Plugin(spec, compiled, linker, wasi, limits, exports, listeners);
+        Plugin plugin = new Plugin(spec, compiled, linker, wasi, capPages, exports, listeners, signedBy);
         plugin.trialInstance();
         return plugin;
     }
@@ -102,20 +111,37 @@ public final class Plugin implements PluginCaller, AutoCloseable {
                 policy.maxHttpConcurrency());
     }
 
-    private static MemoryLimits memoryLimits(String id, WasmModule module, long maxMemoryBytes) {
+    /**
+     * Refuses a module whose memories' initial pages and tables' initial entries together break
+     * {@code max-memory} (each table entry at {@link MemoryBudget#TABLE_ENTRY_BYTES}), before any
+     * instance allocates them; returns the cap in pages that every memory's maximum is held under.
+     */
+    private static int checkDeclaredMemory(String id, WasmModule module, long maxMemoryBytes) {
         int capPages = (int) Math.min(maxMemoryBytes / com.dylibso.chicory.runtime.Memory.PAGE_SIZE, MemoryLimits.MAX_PAGES);
-        var section = module.memorySection();
-        if (section.isEmpty() || section.get().memoryCount() == 0) {
-            return new MemoryLimits(0, capPages);
+        long pages = 0;
+        int memories = 0;
+        if (module.memorySection().isPresent()) {
+            var section = module.memorySection().get();
+            memories = section.memoryCount();
+            for (int i = 0; i < memories; i++) {
+                pages += section.getMemory(i).limits().initialPages();
+            }
         }
-        MemoryLimits declared = section.get().getMemory(0).limits();
-        long initialBytes = (long) declared.initialPages() * com.dylibso.chicory.runtime.Memory.PAGE_SIZE;
-        if (initialBytes > maxMemoryBytes) {
-            throw new PluginLoadException(id, "module declares " + declared.initialPages() + " pages (" + initialBytes
-                    + " bytes) of initial memory, over the max-memory limit of " + maxMemoryBytes + " bytes");
+        long entries = 0;
+        int tables = module.tableSection().tableCount();
+        for (int i = 0; i < tables; i++) {
+            entries += module.tableSection().getTable(i).limits().min();
         }
-        // Chicory replaces the declared limits with these, so intersect them here.
-        return new MemoryLimits(declared.initialPages(), Math.min(declared.maximumPages(), capPages));
+        long linearBytes = pages * com.dylibso.chicory.runtime.Memory.PAGE_SIZE;
+        long declaredBytes = linearBytes + entries * MemoryBudget.TABLE_ENTRY_BYTES;
+        if (declaredBytes > maxMemoryBytes) {
+            throw new PluginLoadException(id, "module declares " + pages + " pages (" + linearBytes + " bytes) of initial"
+                    + " memory in " + memories + (memories == 1 ? " memory" : " memories") + " and " + entries
+                    + " initial table entries (" + MemoryBudget.TABLE_ENTRY_BYTES + " bytes each) in " + tables
+                    + (tables == 1 ? " table" : " tables") + ", " + declaredBytes + " bytes in all, over the "
+                    + MemoryBudget.MAX_MEMORY + " limit of " + maxMemoryBytes + " bytes");
+        }
+        return capPages;
     }
 
     private static Map<String, FunctionType> functionExports(String id, WasmModule module) {
@@ -211,6 +237,14 @@ public final class Plugin implements PluginCaller, AutoCloseable {
 
     public PluginPolicy policy() {
         return spec.policy();
+    }
+
+    /**
+     * The name of the trusted key (in the spec's {@linkplain PluginSpec#trust() trust policy}) whose
+     * signature verified the module at load; empty when it loaded unsigned.
+     */
+    public Optional<String> signedBy() {
+        return Optional.ofNullable(signedBy);
     }
 
     /** Names of the module's function exports. */
@@ -429,8 +463,14 @@ public final class Plugin implements PluginCaller, AutoCloseable {
         return http;
     }
 
-    MemoryLimits memoryLimits() {
-        return memoryLimits;
+    /**
+     * The limits an instance gives a memory declared with {@code declared}: its maximum held under the
+     * cap (Chicory replaces the declared limits with these, so intersect them here). The instance's
+     * {@link MemoryBudget} then holds all memories together under the same cap.
+     */
+    MemoryLimits memoryLimits(MemoryLimits declared) {
+        return new MemoryLimits(declared.initialPages(), Math.min(declared.maximumPages(), memoryCapPages),
+                declared.shared());
     }
 
     Map<String, String> config() {

@@ -11,6 +11,7 @@ import dev.graft.api.PluginFuelExhaustedException;
 import dev.graft.host.abi.ExtismKernel;
 import dev.graft.host.metering.FuelMeter;
 import dev.graft.host.policy.BudgetedMemory;
+import dev.graft.host.policy.BudgetedTable;
 import dev.graft.host.policy.MemoryBudget;
 import dev.graft.host.policy.WasiSandbox;
 
@@ -61,7 +62,8 @@ final class PluginInstance implements AutoCloseable {
                     // A WASI command's _start runs when the host runs the command, never on instantiation.
                     .withStart(false)
                     .withImportValues(plugin.linker().link(kernel, wasi, meter))
-                    .withMemoryFactory(limits -> new BudgetedMemory(plugin.memoryLimits(), budget));
+                    .withMemoryFactory(limits -> new BudgetedMemory(plugin.memoryLimits(limits), budget))
+                    .withTableFactory(BudgetedTable.factory(budget));
             if (meter != null) {
                 builder.withGlobalFactory(meter);
             }

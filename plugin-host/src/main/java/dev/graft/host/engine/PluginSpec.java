@@ -5,6 +5,7 @@ import dev.graft.api.policy.PluginPolicy;
 import dev.graft.host.abi.HostFunctionBinding;
 import dev.graft.host.abi.HostFunctionHandler;
 import dev.graft.host.source.PluginSource;
+import dev.graft.host.trust.TrustPolicy;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -14,7 +15,8 @@ import java.util.Objects;
 
 /**
  * Everything needed to load one plugin: its source, policy, configuration (Extism {@code config_get}),
- * the host functions offered to it and the extension points it claims to implement. Immutable.
+ * the host functions offered to it, the extension points it claims to implement and the trust policy its
+ * signature must satisfy. Immutable.
  */
 public final class PluginSpec {
 
@@ -24,6 +26,7 @@ public final class PluginSpec {
     private final Map<String, HostFunctionBinding> hostFunctions;
     private final List<Class<?>> extensionPoints;
     private final Map<Class<?>, FuelBudget<?>> fuelBudgets;
+    private final TrustPolicy trust;
 
     private PluginSpec(Builder b) {
         this.source = b.source;
@@ -32,6 +35,7 @@ public final class PluginSpec {
         this.hostFunctions = Collections.unmodifiableMap(new LinkedHashMap<>(b.hostFunctions));
         this.extensionPoints = List.copyOf(b.extensionPoints);
         this.fuelBudgets = Map.copyOf(b.fuelBudgets);
+        this.trust = b.trust;
     }
 
     /** A spec with the default policy and nothing else. */
@@ -69,6 +73,14 @@ public final class PluginSpec {
         return fuelBudgets;
     }
 
+    /**
+     * Which signing keys the module must be signed by; {@link TrustPolicy#none()} (the default) loads
+     * unsigned modules without looking for a signature.
+     */
+    public TrustPolicy trust() {
+        return trust;
+    }
+
     /** Builder for {@link PluginSpec}. */
     public static final class Builder {
         private final PluginSource source;
@@ -77,6 +89,7 @@ public final class PluginSpec {
         private final Map<String, HostFunctionBinding> hostFunctions = new LinkedHashMap<>();
         private final List<Class<?>> extensionPoints = new ArrayList<>();
         private final Map<Class<?>, FuelBudget<?>> fuelBudgets = new LinkedHashMap<>();
+        private TrustPolicy trust = TrustPolicy.none();
 
         private Builder(PluginSource source) {
             this.source = Objects.requireNonNull(source, "source");
@@ -115,6 +128,12 @@ public final class PluginSpec {
         /** Scales the fuel budget of typed calls through {@code extensionPoint} with their argument. */
         public <A> Builder fuelBudget(Class<?> extensionPoint, FuelBudget<A> budget) {
             fuelBudgets.put(Objects.requireNonNull(extensionPoint, "extensionPoint"), Objects.requireNonNull(budget, "budget"));
+            return this;
+        }
+
+        /** The trust policy the module's signature is checked against at load (default: none). */
+        public Builder trust(TrustPolicy trust) {
+            this.trust = Objects.requireNonNull(trust, "trust");
             return this;
         }
 

@@ -21,6 +21,14 @@ final class ByteSink {
         return this;
     }
 
+    /** Forgets everything written after the first {@code newSize} bytes. */
+    void truncate(int newSize) {
+        if (newSize < 0 || newSize > size) {
+            throw new IllegalArgumentException("cannot truncate " + size + " bytes to " + newSize);
+        }
+        size = newSize;
+    }
+
     private void ensure(int extra) {
         if (size + extra > buf.length) {
             long wanted = Math.max((long) buf.length * 2, (long) size + extra);

@@ -1,5 +1,6 @@
 package dev.graft.host.metering;
 
+import com.dylibso.chicory.wasm.Parser;
 import dev.graft.api.policy.CostModel;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -82,12 +83,17 @@ import java.util.TreeSet;
  *       touch the global; to read it after a failed instantiation, give the builder a
  *       {@code GlobalFactory} and keep the last two globals it creates (fuel, then reserve).</li>
  *   <li>With enough fuel the module behaves exactly like the original: same results, traps and
- *       memory effects. One deliberate difference: {@code return_call} and
- *       {@code return_call_indirect} are lowered to a call followed by {@code return} (Chicory
- *       1.7.5's interpreter breaks on self tail calls in functions with extra locals, and its
- *       compiler does not run tail calls in constant stack anyway), so very deep tail-call chains
- *       in interpreted mode end in "call stack exhausted" as they already do in compiled mode.</li>
- *   <li>A call never returns normally with fuel + reserve &lt; 0: a host function that overdraws
+ *       memory effects. {@code return_call} of a defined function stays a tail call: the segment
+ *       holding it is charged first and the fuel is passed on as the callee's last argument; the
+ *       callee has the caller's result types, so it returns fuel the caller's way. Two forms are
+ *       lowered to a call followed by {@code return}: a tail call of an import (host functions
+ *       return the original results, and are leaves), and {@code return_call_indirect} (tables
+ *       hold wrappers, which return the original results). So is a function's tail call of itself
+ *       when the rewritten function needs scratch locals: Chicory 1.7.5's interpreter fails on
+ *       self tail calls in functions with locals besides their parameters. Chicory's compiler
+ *       turns every tail call into call + return anyway, metered or not, so very deep tail
+ *       recursion ends in "call stack exhausted" in compiled mode either way.</li>
+  <li>A call never returns normally with fuel + reserve &lt; 0: a host function that overdraws
  *       the global makes the calling Wasm code trap at its next check.</li>
  * </ul>
  *
@@ -96,8 +102,11 @@ import java.util.TreeSet;
  * saturating truncation, tail calls, fixed-width SIMD, threads/atomics and multi-memory immediates.
  * Rejected with {@link IllegalArgumentException}: exception handling, typed function references
  * and GC, memory64/table64, relaxed SIMD, non-function type definitions, and any malformed bytes.
- * The pass checks structure (section bounds, instruction immediates, block nesting, branch
- * depths), not types: Chicory validates the result.
+ * The original module is first validated with Chicory's parser ({@link #validate}): the pass only
+ * rewrites modules that are valid as written, so the metered module can never name what the original
+ * could not (Graft's fuel globals and refill function above all). The pass itself checks structure
+ * (section bounds, instruction immediates, block nesting, branch depths), and Chicory validates the
+ * result again when it parses it.
  */
 public final class FuelMetering {
 
@@ -108,7 +117,7 @@ public final class FuelMetering {
     public static final String RESERVE_GLOBAL_EXPORT = "graft_fuel_reserve";
 
     /** Version of the injected code's shape; part of {@link #cacheKey}. */
-    static final int PASS_VERSION = 3;
+    static final int PASS_VERSION = 4;
 
     /** An imported function, by module and name. */
     public record Import(String module, String name) {
@@ -169,12 +178,33 @@ public final class FuelMetering {
         Objects.requireNonNull(wasm, "wasm");
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(fixedCostImports, "fixedCostImports");
+        validate(wasm);
         return new ModuleRewriter(wasm, model, ModuleRewriter.COUNTER_LIMIT, fixedCostImports).run();
     }
 
     /** As {@link #instrument(byte[], CostModel)}, with a smaller counter limit (tests: refill often). */
     static byte[] instrument(byte[] wasm, CostModel model, long counterLimit) {
+        validate(wasm);
         return new ModuleRewriter(wasm, model, counterLimit, Set.of()).run();
+    }
+
+    /**
+     * Validates the original module with Chicory's parser before anything is rewritten. The rewritten
+     * module has more functions and globals than the original, so an invalid reference in the original
+     * (say {@code global.set 1} in a module without globals) could name one of Graft's own there and
+     * pass validation afterwards: the fuel reserve, for one. Only a module that is valid as written is
+     * metered.
+     *
+     * @throws IllegalArgumentException naming Chicory's reason when the module is malformed or invalid
+     */
+    static void validate(byte[] wasm) {
+        try {
+            Parser.parse(wasm);
+        } catch (RuntimeException | AssertionError e) {
+            // Chicory checks some malformed input with assert statements, which fire when -ea is on.
+            String reason = e.getMessage() == null || e.getMessage().isBlank() ? e.getClass().getSimpleName() : e.getMessage();
+            throw new IllegalArgumentException("not a valid Wasm module before metering: " + reason, e);
+        }
     }
 
     /** Reads one value type; only single-byte MVP, SIMD and reference types are supported. */

@@ -81,6 +81,9 @@ final class FunctionRewriter {
     private int deadDepth;
 
     private int paramCount;
+    private int self; // this function's index
+    private boolean lowerSelfTailCalls; // see rewrite()
+    private boolean selfTailCall; // a live or dead return_call of this function itself was kept
     private FuelReturn fuelReturn; // how this function returns fuel
     private int fuelLocal; // the fuel parameter
     private int scratchLocal; // i32, for dynamic charges
@@ -103,10 +106,30 @@ final class FunctionRewriter {
     }
 
     /**
-     * Rewrites the body in {@code code[start, end)} of a function with {@code paramCount} parameters
-     * that returns fuel as {@code fuelReturn} says, and appends it, size-prefixed, to {@code out}.
+     * Rewrites the body in {@code code[start, end)} of function {@code index} with {@code paramCount}
+     * parameters that returns fuel as {@code fuelReturn} says, and appends it, size-prefixed, to
+     * {@code out}.
+     *
+     * <p>A {@code return_call} of a defined function stays a tail call. Chicory 1.7.5's interpreter
+     * runs a tail call of a function to itself by resetting the frame's locals from the arguments,
+     * which fails when the function has locals besides its parameters. So when the rewritten body
+     * needs scratch locals the original did not have, it is rewritten once more with its self tail
+     * calls lowered to call + return: the metered module then never fails where the original runs.
      */
-    void rewrite(int start, int end, int paramCount, FuelReturn fuelReturn, ByteSink out) {
+    void rewrite(int index, int start, int end, int paramCount, FuelReturn fuelReturn, ByteSink out) {
+        self = index;
+        lowerSelfTailCalls = false;
+        int mark = out.size();
+        rewriteOnce(start, end, paramCount, fuelReturn, out);
+        if (selfTailCall && (scratchUsed || scratchWideUsed)) {
+            out.truncate(mark);
+            lowerSelfTailCalls = true;
+            rewriteOnce(start, end, paramCount, fuelReturn, out);
+        }
+    }
+
+    private void rewriteOnce(int start, int end, int paramCount, FuelReturn fuelReturn, ByteSink out) {
+        selfTailCall = false;
         WasmReader r = new WasmReader(code, start, end);
         int localEntries = r.index();
         int entriesStart = r.pos;
@@ -269,15 +292,21 @@ final class FunctionRewriter {
                     segmentCount++;
                     emitCall(null, CALL_INDIRECT, at, r.pos);
                     break;
-                case 0x12: { // return_call: lowered to call + return, see emitReturn
+                case 0x12: { // return_call
                     int callee = r.index();
                     segmentCount++;
-                    directCall(callee, at, r.pos);
-                    emitReturn();
+                    if (callee < layout.importedFunctions || (callee == self && lowerSelfTailCalls)) {
+                        // A host function returns the original results, not the caller's fuel
+                        // convention: lowered to call + return (a leaf; no deep chain to keep flat).
+                        directCall(callee, at, r.pos);
+                        emitReturn();
+                    } else {
+                        tailCall(callee, at, r.pos);
+                    }
                     transfer(r.pos);
                     break;
                 }
-                case 0x13: // return_call_indirect
+                case 0x13: // return_call_indirect: lowered (tables hold wrappers with the original results)
                     r.index();
                     r.index();
                     segmentCount++;
@@ -662,6 +691,22 @@ final class FunctionRewriter {
                 segment.u8(F32_REINTERPRET_I32);
             }
             segment.u8(LOCAL_GET).u32(scratchWide).u8(I64_CONST).u8(32).u8(I64_SHR_U).u8(LOCAL_SET).u32(fuelLocal);
+        }
+    }
+
+    /**
+     * The tail call {@code return_call callee} at {@code code[at, end)} of a defined function, kept a
+     * tail call: the callee has the caller's result types, so it also returns fuel the caller's way,
+     * straight to the caller's caller. The segment was charged when control entered it (the
+     * {@code return_call} included) and the callee checks the fuel it is passed on entry.
+     */
+    private void tailCall(int callee, int at, int end) {
+        pending(at);
+        segment.u8(LOCAL_GET).u32(fuelLocal);
+        segment.bytes(code, at, end - at);
+        copyFrom = end;
+        if (callee == self) {
+            selfTailCall = true;
         }
     }
 

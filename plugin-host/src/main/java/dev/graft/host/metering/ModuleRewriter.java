@@ -271,9 +271,13 @@ final class ModuleRewriter {
                     r.u8();
                     importedGlobals++;
                     break;
+                case 0x04: // exception tag: copied as is (the tag index space is not rewritten)
+                    r.u8(); // attribute
+                    r.index(); // type
+                    break;
                 default:
                     throw new IllegalArgumentException("unsupported import kind 0x" + Integer.toHexString(kind)
-                            + " (exception tags are not supported by fuel metering)");
+                            + " of import '" + module + "." + name + "'");
             }
         }
         expectEnd(r, "import");
@@ -620,7 +624,8 @@ final class ModuleRewriter {
             int start = r.pos;
             r.skip(size);
             try {
-                rewriter.rewrite(start, r.pos, typeParams[functionTypes[i]].length, layout.returns[i], content);
+                rewriter.rewrite(importedFunctions + i, start, r.pos, typeParams[functionTypes[i]].length, layout.returns[i],
+                        content);
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("function body " + i + ": " + e.getMessage(), e);
             }
@@ -677,8 +682,8 @@ final class ModuleRewriter {
     /**
      * {@code refill(counter) -> counter}: called when a counter went negative (or, from a wrapper,
      * lies outside 0..limit). Adds the reserve; if the total is negative the budget is spent: the
-     * total goes to the fuel global and the call traps. Otherwise it returns up to the limit and
-     * keeps the rest in the reserve.
+     * total goes to the fuel global and the call traps. Otherwise it returns up to the limit, keeps
+     * the rest in the reserve and writes the returned counter to the fuel global.
      */
     private void refillBody(ByteSink b) {
         int fuel = layout.fuelGlobal;
@@ -695,6 +700,10 @@ final class ModuleRewriter {
                 .u8(0x05)
                 .u8(0x42).u8(0).u8(0x24).u32(reserve).u8(0x20).u32(0)
                 .u8(0x0B)
+                // The fuel global gets the new counter too, so that fuel + reserve stays the fuel left:
+                // after a trap the host reads it, and a stale fuel global beside the refilled reserve
+                // would count the moved fuel twice (consumed read negative above 2^31 - 1).
+                .u8(0x22).u32(0).u8(0x24).u32(fuel).u8(0x20).u32(0)
                 .u8(0x0B);
     }
 

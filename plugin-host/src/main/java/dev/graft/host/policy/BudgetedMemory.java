@@ -3,13 +3,18 @@ package dev.graft.host.policy;
 import com.dylibso.chicory.runtime.ByteArrayMemory;
 import com.dylibso.chicory.runtime.Instance;
 import com.dylibso.chicory.runtime.Memory;
+import com.dylibso.chicory.runtime.WasmRuntimeException;
 import com.dylibso.chicory.wasm.types.DataSegment;
 import com.dylibso.chicory.wasm.types.MemoryLimits;
 
 /**
- * A plugin's linear memory: Chicory's byte-array memory whose growth is also charged to the instance's
- * {@link MemoryBudget}, so that linear memory, ABI buffers and vars share one cap. A refused growth
- * returns -1 to the plugin, as the Wasm spec requires, rather than trapping.
+ * A plugin's linear memory: Chicory's byte-array memory whose size is also charged to the instance's
+ * {@link MemoryBudget}, so that all linear memories, tables, ABI buffers and vars share one cap. A
+ * refused growth returns -1 to the plugin, as the Wasm spec requires, rather than trapping.
+ *
+ * <p>It also checks the bounds of the bulk operations itself: Chicory 1.7.5 adds address and length
+ * as {@code int}s, so an access such as {@code memory.fill(0x7fffff00, 0, 0x200)} wraps past its check
+ * and fails on a missing page ({@code NullPointerException}) instead of trapping as out of bounds.
  */
 public final class BudgetedMemory implements Memory {
 
@@ -17,9 +22,11 @@ public final class BudgetedMemory implements Memory {
     private final MemoryBudget budget;
 
     public BudgetedMemory(MemoryLimits limits, MemoryBudget budget) {
+        // Charged before the memory allocates its initial pages.
+        budget.addLinear((long) limits.initialPages() * PAGE_SIZE,
+                "a linear memory of " + limits.initialPages() + " initial pages");
         this.delegate = new ByteArrayMemory(limits);
         this.budget = budget;
-        budget.initLinear((long) limits.initialPages() * PAGE_SIZE);
     }
 
     @Override
@@ -27,18 +34,63 @@ public final class BudgetedMemory implements Memory {
         if (size < 0) {
             return -1;
         }
-        long newBytes = ((long) delegate.pages() + size) * PAGE_SIZE;
+        long addedBytes = (long) size * PAGE_SIZE;
         if (size > 0) {
             if (delegate.pages() + (long) size > delegate.maximumPages()) {
                 // The maximum is min(declared, cap): remember the refusal when the cap caused it.
-                budget.noteRefusedGrowth(newBytes);
+                budget.noteRefusedGrowth(addedBytes);
                 return -1;
             }
-            if (!budget.tryGrowLinear(newBytes)) {
+            if (!budget.tryGrowLinear(addedBytes)) {
                 return -1;
             }
         }
         return delegate.grow(size);
+    }
+
+    /**
+     * Traps unless {@code [address, address + length)}, read as unsigned 32-bit values as Wasm does,
+     * lies inside the memory. Computed in {@code long}, so the sum cannot wrap.
+     */
+    private void checkBounds(int address, int length) {
+        long end = Integer.toUnsignedLong(address) + Integer.toUnsignedLong(length);
+        long size = (long) delegate.pages() * PAGE_SIZE;
+        if (end > size) {
+            throw new WasmRuntimeException("out of bounds memory access: address " + Integer.toUnsignedString(address)
+                    + " + length " + Integer.toUnsignedString(length) + " exceeds the memory size " + size);
+        }
+    }
+
+    @Override
+    public void fill(byte value, int fromIndex, int toIndex) {
+        // Chicory passes toIndex = fromIndex + length, wrapped; the difference is the length again.
+        checkBounds(fromIndex, toIndex - fromIndex);
+        delegate.fill(value, fromIndex, toIndex);
+    }
+
+    @Override
+    public void copy(int dest, int src, int size) {
+        checkBounds(dest, size);
+        checkBounds(src, size);
+        delegate.copy(dest, src, size);
+    }
+
+    @Override
+    public void initPassiveSegment(int segmentId, int dest, int offset, int size) {
+        checkBounds(dest, size);
+        delegate.initPassiveSegment(segmentId, dest, offset, size);
+    }
+
+    @Override
+    public void write(int addr, byte[] data, int offset, int size) {
+        checkBounds(addr, size);
+        delegate.write(addr, data, offset, size);
+    }
+
+    @Override
+    public byte[] readBytes(int addr, int len) {
+        checkBounds(addr, len);
+        return delegate.readBytes(addr, len);
     }
 
     // Everything below delegates unchanged.
@@ -94,23 +146,8 @@ public final class BudgetedMemory implements Memory {
     }
 
     @Override
-    public void initPassiveSegment(int segmentId, int dest, int offset, int size) {
-        delegate.initPassiveSegment(segmentId, dest, offset, size);
-    }
-
-    @Override
-    public void write(int addr, byte[] data, int offset, int size) {
-        delegate.write(addr, data, offset, size);
-    }
-
-    @Override
     public byte read(int addr) {
         return delegate.read(addr);
-    }
-
-    @Override
-    public byte[] readBytes(int addr, int len) {
-        return delegate.readBytes(addr, len);
     }
 
     @Override
@@ -186,16 +223,6 @@ public final class BudgetedMemory implements Memory {
     @Override
     public void zero() {
         delegate.zero();
-    }
-
-    @Override
-    public void fill(byte value, int fromIndex, int toIndex) {
-        delegate.fill(value, fromIndex, toIndex);
-    }
-
-    @Override
-    public void copy(int dest, int src, int size) {
-        delegate.copy(dest, src, size);
     }
 
     @Override

@@ -3,18 +3,28 @@ package dev.graft.host.policy;
 import dev.graft.api.PluginMemoryLimitException;
 
 /**
- * One instance's account of every byte the plugin can make the host hold: linear memory, the ABI's
- * kernel buffers and vars, against the single {@code max-memory} cap of its policy. Used by one thread
- * at a time, like the instance it belongs to.
+ * One instance's account of every byte the plugin can make the host hold: all its linear memories
+ * (multi-memory: their sum), every entry of every table (at {@link #TABLE_ENTRY_BYTES} each), the
+ * ABI's kernel buffers and vars, against the single {@code max-memory} cap of its policy. Used by one
+ * thread at a time, like the instance it belongs to.
  */
 public final class MemoryBudget {
 
     /** Knob name used in refusals. */
     public static final String MAX_MEMORY = "max-memory";
 
+    /**
+     * What one table entry costs the account. Chicory's {@code TableInstance} holds two parallel arrays
+     * per table, an {@code int} (4 bytes) and an object reference per slot; the reference is counted at
+     * 8 bytes, its size without compressed oops (heaps of 32 GiB and more), so the figure never
+     * undercounts. Arrays' fixed headers and the transient copy while a table grows are not counted.
+     */
+    public static final long TABLE_ENTRY_BYTES = 12;
+
     private final String pluginId;
     private final long limitBytes;
     private long linearBytes;
+    private long tableBytes;
     private long kernelBytes;
     private long varBytes;
     private long highWaterBytes;
@@ -31,7 +41,7 @@ public final class MemoryBudget {
 
     /** Sum of all accounts now. */
     public long usedBytes() {
-        return linearBytes + kernelBytes + varBytes;
+        return linearBytes + tableBytes + kernelBytes + varBytes;
     }
 
     /** The largest {@link #usedBytes()} seen since the last {@link #resetHighWater()}. */
@@ -46,35 +56,72 @@ public final class MemoryBudget {
     }
 
     /**
-     * Linear memory wants to grow to {@code newLinearBytes}. Returns false (and remembers it) when that
-     * breaks the cap; the Wasm {@code memory.grow} then returns -1 inside the plugin.
+     * One of the linear memories wants to grow by {@code addedBytes}. Returns false (and remembers it)
+     * when that breaks the cap; the Wasm {@code memory.grow} then returns -1 inside the plugin.
      */
-    public boolean tryGrowLinear(long newLinearBytes) {
-        long total = newLinearBytes + kernelBytes + varBytes;
+    public boolean tryGrowLinear(long addedBytes) {
+        long total = usedBytes() + addedBytes;
         if (total > limitBytes) {
             refusedGrowBytes = total;
             return false;
         }
-        linearBytes = newLinearBytes;
+        linearBytes += addedBytes;
         track();
         return true;
     }
 
-    /** Remembers a growth refused elsewhere (the memory's maximum) if it would also break the cap. */
-    public void noteRefusedGrowth(long newLinearBytes) {
-        long total = newLinearBytes + kernelBytes + varBytes;
+    /** Remembers a growth by {@code addedBytes} refused elsewhere (a maximum) if it would also break the cap. */
+    public void noteRefusedGrowth(long addedBytes) {
+        long total = usedBytes() + addedBytes;
         if (total > limitBytes) {
             refusedGrowBytes = total;
         }
     }
 
-    /** Records the initial linear memory size, which the load-time check already held under the cap. */
-    public void initLinear(long bytes) {
-        linearBytes = bytes;
+    /**
+     * Charges a new linear memory's initial size (each memory of a multi-memory module in turn).
+     *
+     * @throws PluginMemoryLimitException when the memories together break the cap
+     */
+    public void addLinear(long bytes, String attempted) {
+        long total = usedBytes() + bytes;
+        if (total > limitBytes) {
+            throw new PluginMemoryLimitException(pluginId, MAX_MEMORY, limitBytes, total, attempted);
+        }
+        linearBytes += bytes;
         track();
     }
 
-    /** A refused linear growth in this call, as the total it would have reached, or -1. */
+    /**
+     * Charges a new table's initial entries, before the table allocates them.
+     *
+     * @throws PluginMemoryLimitException when that breaks the cap
+     */
+    public void addTableEntries(long entries, String attempted) {
+        long total = usedBytes() + entries * TABLE_ENTRY_BYTES;
+        if (total > limitBytes) {
+            throw new PluginMemoryLimitException(pluginId, MAX_MEMORY, limitBytes, total, attempted);
+        }
+        tableBytes += entries * TABLE_ENTRY_BYTES;
+        track();
+    }
+
+    /**
+     * A table wants {@code addedEntries} more entries. Returns false (and remembers it) when that breaks
+     * the cap; the Wasm {@code table.grow} then returns -1 inside the plugin.
+     */
+    public boolean tryGrowTable(long addedEntries) {
+        long total = usedBytes() + addedEntries * TABLE_ENTRY_BYTES;
+        if (total > limitBytes) {
+            refusedGrowBytes = total;
+            return false;
+        }
+        tableBytes += addedEntries * TABLE_ENTRY_BYTES;
+        track();
+        return true;
+    }
+
+    /** A refused memory or table growth in this call, as the total it would have reached, or -1. */
     public long refusedGrowBytes() {
         return refusedGrowBytes;
     }
@@ -89,7 +136,7 @@ public final class MemoryBudget {
      * allocation is a hot path).
      */
     public void setKernelBytes(long newKernelBytes, java.util.function.Supplier<String> attempted) {
-        long total = linearBytes + newKernelBytes + varBytes;
+        long total = linearBytes + tableBytes + newKernelBytes + varBytes;
         if (newKernelBytes > kernelBytes && total > limitBytes) {
             throw new PluginMemoryLimitException(pluginId, MAX_MEMORY, limitBytes, total, attempted.get());
         }
@@ -99,7 +146,7 @@ public final class MemoryBudget {
 
     /** The vars want to total {@code newVarBytes}; throws when that breaks the cap. */
     public void setVarBytes(long newVarBytes, String attempted) {
-        long total = linearBytes + kernelBytes + newVarBytes;
+        long total = linearBytes + tableBytes + kernelBytes + newVarBytes;
         if (newVarBytes > varBytes && total > limitBytes) {
             throw new PluginMemoryLimitException(pluginId, MAX_MEMORY, limitBytes, total, attempted);
         }

@@ -18,7 +18,7 @@ class CostModelTest {
         assertEquals(10_000_000, model.startFuel());
         assertEquals(100, model.hostCallFixed());
         assertEquals(1, model.hostCallPerByte());
-        assertEquals("fuel-3;insn=1;bulkByte=1;growPage=1000;start=10000000;hostFixed=100", FuelMetering.cacheKey(model));
+        assertEquals("fuel-4;insn=1;bulkByte=1;growPage=1000;start=10000000;hostFixed=100", FuelMetering.cacheKey(model));
     }
 
     @Test

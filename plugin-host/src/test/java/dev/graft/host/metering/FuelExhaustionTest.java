@@ -68,7 +68,26 @@ class FuelExhaustionTest {
 
     @ParameterizedTest
     @EnumSource(Mode.class)
-    void recursionStopsAtFunctionEntry(Mode mode) {
+    void recursionStopsAtFunctionEntry(Mode mode) throws Exception {
+        // On a 64 MiB stack: how many interpreted frames fit in the default one depends on how the JIT
+        // compiled Chicory's interpreter loop, which earlier tests in the same JVM influence (it trapped
+        // with "call stack exhausted" under 300 frames after the hostile suites had run).
+        java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread thread = new Thread(null, () -> {
+            try {
+                recursionStopsAtFunctionEntryOnThisThread(mode);
+            } catch (Throwable t) {
+                failure.set(t);
+            }
+        }, "deep-recursion", 64L << 20);
+        thread.start();
+        thread.join();
+        if (failure.get() != null) {
+            throw new AssertionError(failure.get().getMessage(), failure.get());
+        }
+    }
+
+    private static void recursionStopsAtFunctionEntryOnThisThread(Mode mode) {
         Instance instance = instantiate(meter(wat(RUNAWAY)), mode);
         // each frame charges 1 (its call) on entry and checks: the 301st entry finds -1. Kept well under
         // the ~900 frames interpreted Chicory reaches on a default thread stack, where a stack overflow

@@ -151,9 +151,14 @@ class ModuleStructureTest {
         }
     }
 
+    /**
+     * The pass refuses the bytes: {@link FuelMetering#instrument} (Chicory's validation of the original
+     * usually comes first), and the rewriter's own checks, which run behind it, with their message.
+     */
     private static void assertRefused(byte[] bytes, String messagePart) {
+        assertThrows(IllegalArgumentException.class, () -> FuelMetering.instrument(bytes, CostModel.defaults()));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> FuelMetering.instrument(bytes, CostModel.defaults()));
+                () -> new ModuleRewriter(bytes, CostModel.defaults(), ModuleRewriter.COUNTER_LIMIT, java.util.Set.of()).run());
         assertTrue(e.getMessage().contains(messagePart), e.getMessage());
     }
 
