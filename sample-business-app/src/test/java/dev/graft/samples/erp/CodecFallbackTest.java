@@ -58,7 +58,12 @@ class CodecFallbackTest {
         try {
             Path file = Files.createTempFile("lacks-amount", ".wasm");
             file.toFile().deleteOnExit();
-            Files.write(file, Wat2Wasm.parse(wat));
+            byte[] bytes = Wat2Wasm.parse(wat);
+            Files.write(file, bytes);
+            // Pricing rules must be signed by a trusted key: sign it with the demo key, as ./graft sign would.
+            Path signature = Path.of(file + ".sig");
+            signature.toFile().deleteOnExit();
+            Files.writeString(signature, DemoSigning.sign(bytes));
             return file;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
