@@ -139,8 +139,11 @@ public final class ExtensionProxy implements InvocationHandler {
         if (e instanceof UnrecognizedPropertyException u) {
             return "unknown field '" + u.getPropertyName() + "' (known: " + u.getKnownPropertyIds() + ")";
         }
-        if (e instanceof InvalidNullException) {
-            return "null where the Java type has none (mark the record component @OptionalField to allow it)";
+        if (e instanceof InvalidNullException n) {
+            Class<?> target = n.getTargetType();
+            return target != null && target.isPrimitive()
+                    ? "null where the Java type (" + target + ") has none"
+                    : "null where the Java type has none (mark the record component @OptionalField to allow it)";
         }
         // Jackson's hint about CoercionConfig is for Java developers, not for the plugin author reading this.
         String message = firstLine(e.getOriginalMessage()).replaceFirst(" \\(but might if coercion .*\\)$", "");

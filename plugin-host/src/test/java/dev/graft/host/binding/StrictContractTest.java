@@ -84,6 +84,7 @@ class StrictContractTest {
         PluginCodecException e = assertThrows(PluginCodecException.class,
                 () -> ECHO.count(json("{'units':null,'gift':false}")));
         assertEquals("$.units", e.jsonPath());
+        assertTrue(e.getMessage().endsWith("at $.units: null where the Java type (int) has none"), e.getMessage());
         assertThrows(PluginCodecException.class, () -> ECHO.number(json("null")));
     }
 
