@@ -3,8 +3,17 @@ const esc = s => String(s ?? '').replace(/[&<>"']/g, c => ({'&': '&amp;', '<': '
 const fmt = n => (n === null || n === undefined || n < 0) ? '–' : Number(n).toLocaleString('en-US');
 const short = sha => sha ? sha.substring(0, 12) + '…' : '–';
 
+// The CSRF token Spring Security keeps in the XSRF-TOKEN cookie: a state-changing request from these pages
+// echoes it in the X-XSRF-TOKEN header (a page on another site cannot read the cookie, so cannot send it).
+function csrfHeaders(method) {
+  if (['GET', 'HEAD', 'OPTIONS'].includes(method)) return {};
+  const m = document.cookie.match(/(?:^|;\s*)XSRF-TOKEN=([^;]+)/);
+  return m ? {'X-XSRF-TOKEN': decodeURIComponent(m[1])} : {};
+}
+
 async function api(method, url, body) {
-  const res = await fetch(url, {method, headers: body ? {'Content-Type': 'application/json'} : {}, body: body ? JSON.stringify(body) : undefined});
+  const headers = {...csrfHeaders(method), ...(body ? {'Content-Type': 'application/json'} : {})};
+  const res = await fetch(url, {method, headers, body: body ? JSON.stringify(body) : undefined});
   const type = res.headers.get('Content-Type') || '';
   const data = type.includes('json') ? await res.json() : await res.text();
   if (!res.ok) { const e = new Error(data.detail || res.statusText); e.problem = data; e.status = res.status; throw e; }

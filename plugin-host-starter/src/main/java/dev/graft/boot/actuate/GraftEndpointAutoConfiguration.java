@@ -1,9 +1,11 @@
 package dev.graft.boot.actuate;
 
+import dev.graft.boot.audit.PluginLifecycleEvents;
 import dev.graft.boot.autoconfigure.GraftProperties;
 import dev.graft.boot.autoconfigure.GraftRegistryAutoConfiguration;
 import dev.graft.host.registry.PluginRegistry;
 import dev.graft.host.registry.PluginStatistics;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -21,7 +23,8 @@ public class GraftEndpointAutoConfiguration {
     @ConditionalOnMissingBean
     @ConditionalOnBean(PluginRegistry.class)
     @ConditionalOnAvailableEndpoint
-    public GraftEndpoint graftEndpoint(PluginRegistry registry, PluginStatistics statistics, GraftProperties properties) {
-        return new GraftEndpoint(registry, statistics, properties);
+    public GraftEndpoint graftEndpoint(PluginRegistry registry, PluginStatistics statistics, GraftProperties properties,
+            ObjectProvider<PluginLifecycleEvents> events) {
+        return new GraftEndpoint(registry, statistics, properties, events.getIfAvailable());
     }
 }

@@ -19,6 +19,8 @@ import java.util.TreeSet;
  * @param state enabled, disabled, quarantined or failed (lower case)
  * @param serving whether calls reach it now
  * @param required whether the application declared it required ({@code graft.plugins.<id>.required})
+ * @param uploaded whether the serving version is an upload, not the configured location's ({@code reload}
+ *     and {@code revert} return to the configured one)
  * @param location where the module is read from
  * @param sha256 digest of the serving module (the plugin's version), or null when none loaded
  * @param loadedAt when the serving version was loaded (ISO-8601)
@@ -30,12 +32,13 @@ import java.util.TreeSet;
  * @param statistics calls so far, over all exports
  * @param exports calls so far, per export
  */
-public record PluginReport(String id, String state, boolean serving, boolean required, String location, String sha256,
+public record PluginReport(String id, String state, boolean serving, boolean required, boolean uploaded,
+        String location, String sha256,
         String loadedAt, int order, List<String> extensionPoints, String lastError, PolicyReport policy,
         BreakerReport breaker, PluginStatistics.Snapshot statistics, Map<String, PluginStatistics.Snapshot> exports) {
 
-    static PluginReport of(PluginDescriptor d, boolean required, PluginStatistics statistics) {
-        return new PluginReport(d.id(), lower(d.state()), d.serving(), required, d.location(), d.sha256(), text(d.loadedAt()),
+    static PluginReport of(PluginDescriptor d, boolean required, boolean uploaded, PluginStatistics statistics) {
+        return new PluginReport(d.id(), lower(d.state()), d.serving(), required, uploaded, d.location(), d.sha256(), text(d.loadedAt()),
                 d.order(), d.extensionPoints(), d.lastError(), PolicyReport.of(d.policy()), BreakerReport.of(d.breaker()),
                 statistics.ofOrEmpty(d.id()), statistics.byExport(d.id()));
     }

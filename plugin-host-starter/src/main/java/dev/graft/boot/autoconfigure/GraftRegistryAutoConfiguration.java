@@ -1,5 +1,7 @@
 package dev.graft.boot.autoconfigure;
 
+import dev.graft.boot.audit.PluginLifecycleEvents;
+import dev.graft.boot.audit.Principals;
 import dev.graft.boot.hostfunction.HostFunctionBeans;
 import dev.graft.boot.plugins.ConfiguredPlugins;
 import dev.graft.boot.plugins.FailurePolicies;
@@ -18,6 +20,7 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.core.io.ResourceLoader;
@@ -45,6 +48,15 @@ public class GraftRegistryAutoConfiguration {
         return PluginStatistics.attachTo(engine);
     }
 
+    /** Lifecycle changes as application events (an audit trail), with the recent ones for the actuator endpoint. */
+    @Bean
+    @ConditionalOnMissingBean
+    public PluginLifecycleEvents graftPluginLifecycleEvents(PluginRegistry registry, ApplicationEventPublisher publisher,
+            ResourceLoader resourceLoader) {
+        return new PluginLifecycleEvents(registry, publisher, Principals.current(resourceLoader.getClassLoader()),
+                PluginLifecycleEvents.DEFAULT_CAPACITY);
+    }
+
     @Bean
     @ConditionalOnMissingBean
     public FailurePolicies graftFailurePolicies(GraftProperties properties, PluginRegistry registry,
@@ -56,8 +68,9 @@ public class GraftRegistryAutoConfiguration {
     @ConditionalOnMissingBean
     public ConfiguredPlugins graftConfiguredPlugins(GraftProperties properties, PluginRegistry registry,
             ObjectProvider<HostFunctionBeans> hostFunctions, ObjectProvider<FailurePolicies> failurePolicies,
-            ResourceLoader resourceLoader) {
+            ObjectProvider<PluginLifecycleEvents> lifecycleEvents, ResourceLoader resourceLoader) {
         failurePolicies.ifAvailable(applied -> { });   // breaker and fallbacks before any plugin serves
+        lifecycleEvents.ifAvailable(listening -> { });   // the audit trail sees the first loads
         // Asked for when loading, so host function beans are discovered after all bean definitions exist.
         Supplier<List<HostFunctionBinding>> offered = () -> offered(hostFunctions);
         return new ConfiguredPlugins(properties, registry, offered, resourceLoader.getClassLoader());

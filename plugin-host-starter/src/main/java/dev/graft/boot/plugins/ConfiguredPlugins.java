@@ -20,7 +20,10 @@ import org.springframework.beans.factory.InitializingBean;
  * <p>All settings are checked first, so a mistake anywhere fails startup before any plugin runs. Then
  * each plugin is loaded with every host function the application offers (its policy decides which it
  * may import). A plugin marked {@code required} that is refused fails startup with the refusal; any
- * other is logged and stays registered as {@code FAILED}.
+ * other is logged and stays registered as {@code FAILED}. A required plugin is also
+ * {@linkplain PluginRegistry#setRequired marked required} in the registry: while it does not serve
+ * (disabled, quarantined, unloaded), its extension points' calls fail instead of skipping it or falling
+ * back to a default.
  */
 public class ConfiguredPlugins implements InitializingBean {
 
@@ -76,6 +79,9 @@ public class ConfiguredPlugins implements InitializingBean {
     }
 
     private void load(Planned plugin) {
+        if (plugin.required()) {
+            registry.setRequired(plugin.id(), java.util.Set.copyOf(plugin.registration().spec().extensionPoints()));
+        }
         try {
             registry.load(plugin.registration());
         } catch (PluginLoadException e) {

@@ -158,7 +158,7 @@ class OperationsTest extends StarterTestSupport {
             assertThat(endpoint.change("nobody", "enable")).isNull();
             assertThat(endpoint.plugin("nobody")).isNull();
             assertThatThrownBy(() -> endpoint.change("r", "explode")).isInstanceOf(InvalidEndpointRequestException.class)
-                    .hasMessageContaining("allowed: enable, disable, reload, reset");
+                    .hasMessageContaining("allowed: enable, disable, reload, revert, reset");
         });
     }
 

@@ -200,7 +200,8 @@ public final class Plugin implements PluginCaller, AutoCloseable {
             FunctionType type = exports.get(export);
             if (type == null) {
                 throw new PluginLoadException(id, "claims extension point '" + contract.id() + "' (version "
-                        + contract.version() + ") but has no export '" + export + "'");
+                        + contract.version() + ") but has no export '" + export + "'; the module exports "
+                        + new java.util.TreeSet<>(exports.keySet()));
             }
             if (!isExtismFunction(type)) {
                 throw new PluginLoadException(id, "export '" + export + "' of extension point '" + contract.id()
@@ -292,7 +293,8 @@ public final class Plugin implements PluginCaller, AutoCloseable {
     public CallResult call(String export, byte[] input, long fuelBudget) {
         FunctionType type = exports.get(export);
         if (type == null) {
-            throw refused(export, new PluginCallException(id(), export, "the module has no export named '" + export + "'"));
+            throw refused(export, new PluginCallException(id(), export, "the module has no export named '" + export
+                    + "'; it exports " + new java.util.TreeSet<>(exports.keySet())));
         }
         if (!isExtismFunction(type)) {
             throw refused(export, new PluginCallException(id(), export,

@@ -107,16 +107,22 @@ public final class CircuitBreaker {
         }
     }
 
-    /** The call admitted by {@link #tryAcquire()} succeeded: the breaker closes. */
-    public void onSuccess() {
+    /**
+     * The call admitted by {@link #tryAcquire()} succeeded: the breaker closes.
+     *
+     * @return whether this ended a quarantine (the breaker was open or half-open)
+     */
+    public boolean onSuccess() {
         if (state == State.CLOSED && consecutiveFailures == 0) {
-            return;
+            return false;
         }
         synchronized (this) {
+            boolean wasQuarantined = state != State.CLOSED;
             consecutiveFailures = 0;
             state = State.CLOSED;
             openedAt = null;
             trialRunning = false;
+            return wasQuarantined;
         }
     }
 

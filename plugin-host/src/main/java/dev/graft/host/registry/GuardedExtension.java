@@ -1,5 +1,6 @@
 package dev.graft.host.registry;
 
+import dev.graft.api.PluginCallException;
 import dev.graft.api.PluginException;
 import dev.graft.api.PluginFuelExhaustedException;
 import dev.graft.api.PluginPayloadException;
@@ -20,7 +21,15 @@ import org.slf4j.LoggerFactory;
  * registry's interceptors and the extension point's failure policy. A call first asks the breaker (a
  * quarantined plugin is refused at once with {@link PluginQuarantinedException}), then runs the plugin
  * through the interceptors, tells the breaker how it went and, when it failed with a
- * {@link PluginException} and the extension point has a fallback, answers with the fallback's result.
+ * {@link PluginException} and the extension point has a fallback, answers with the fallback's result
+ * (unless the plugin is required: a required plugin fails closed).
+ *
+ * <p>What the breaker counts: traps, timeouts, memory refusals, capability refusals and answers that do not
+ * decode are faults of the plugin, and so is a failing host function it called (the breaker protects
+ * that backend too). An error the plugin reports itself ({@link PluginCallException} without a cause:
+ * Extism {@code error_set}, a non-zero return code or exit) is its answer, not a fault: the breaker counts
+ * it as a working call. Refusals that say nothing about the plugin (unavailable, fuel for this input, payload
+ * caps) are ignored.
  */
 final class GuardedExtension implements InvocationHandler {
 
@@ -34,6 +43,15 @@ final class GuardedExtension implements InvocationHandler {
         Supplier<?> fallback(Class<?> type);
 
         List<CallInterceptor> interceptors();
+
+        /** Whether the plugin is required: its failures are never answered by the fallback. */
+        boolean required(String pluginId);
+
+        /** The plugin's breaker opened (an audit event). */
+        void breakerOpened(String pluginId, String lastFailure);
+
+        /** The plugin's breaker closed after a quarantine (an audit event). */
+        void breakerClosed(String pluginId, String why);
     }
 
     private final String pluginId;
@@ -77,24 +95,49 @@ final class GuardedExtension implements InvocationHandler {
         Object result;
         try {
             result = intercepted(policies.interceptors(), 0, export, () -> callTarget(method, args));
+        } catch (PluginCallException e) {
+            if (e.getCause() != null) {
+                // A host function it called failed (a backend down): counted, the breaker protects the backend too.
+                if (breaker.onFailure()) {
+                    quarantined(e);
+                }
+            } else {
+                // The plugin ran and answered with an error of its own (for example "no tax rate for PL"): it works.
+                succeeded(breaker);
+            }
+            return failed(method, args, breaker, e);
         } catch (PluginUnavailableException | PluginFuelExhaustedException | PluginPayloadException e) {
             // Not a sign of a broken plugin: unavailable, or this input is too big for its budget or caps.
             breaker.onIgnored();
             return failed(method, args, breaker, e);
         } catch (PluginException e) {
             if (breaker.onFailure()) {
-                log.warn("Plugin '{}' quarantined after {} consecutive failures; its calls are refused{} for {}. "
-                        + "Last failure: {}", pluginId, breaker.failureThreshold(),
-                        policies.fallback(type) != null ? " (answered by the default " + type.getSimpleName() + ")" : "",
-                        breaker.coolDown(), e.getMessage());
+                quarantined(e);
             }
             return failed(method, args, breaker, e);
         } catch (Throwable t) {
             breaker.onIgnored();
             throw t;
         }
-        breaker.onSuccess();
+        succeeded(breaker);
         return result;
+    }
+
+    private void quarantined(PluginException lastFailure) {
+        CircuitBreaker breaker = policies.breaker(pluginId);
+        log.warn("Plugin '{}' quarantined after {} consecutive failures; its calls are refused{} for {}. "
+                + "Last failure: {}", pluginId, breaker.failureThreshold(),
+                policies.fallback(type) != null && !policies.required(pluginId)
+                        ? " (answered by the default " + type.getSimpleName() + ")" : "",
+                breaker.coolDown(), lastFailure.getMessage());
+        policies.breakerOpened(pluginId, lastFailure.getMessage());
+    }
+
+    private void succeeded(CircuitBreaker breaker) {
+        if (breaker.onSuccess()) {
+            log.info("Plugin '{}' released from quarantine: its trial call succeeded", pluginId);
+            policies.breakerClosed(pluginId, "a trial call after the cool-down succeeded");
+        }
     }
 
     private Object intercepted(List<CallInterceptor> interceptors, int index, String export, CallInterceptor.Call call)
@@ -118,8 +161,8 @@ final class GuardedExtension implements InvocationHandler {
     private Object failed(Method method, Object[] args, CircuitBreaker breaker, PluginException failure)
             throws Throwable {
         Supplier<?> fallback = policies.fallback(type);
-        if (fallback == null) {
-            throw failure;
+        if (fallback == null || policies.required(pluginId)) {
+            throw failure;   // a required plugin fails closed
         }
         Object implementation = fallback.get();
         breaker.onFallback();

@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
@@ -65,9 +66,21 @@ public final class PluginRegistry implements AutoCloseable {
     private static final Comparator<Entry> BY_ORDER_THEN_ID =
             Comparator.comparingInt(Entry::order).thenComparing(Entry::id);
 
-    /** One registered plugin at one moment; replaced, never changed. */
-    private record Entry(String id, PluginSpec spec, int order, boolean enabled, PluginVersion version,
-            String lastError) {
+    /**
+     * One registered plugin at one moment; replaced, never changed. {@code spec} is what the serving version
+     * (or the last attempt) was loaded from; {@code configured} is what the plugin was registered with, which
+     * {@link #reload(String)} and {@link #revert(String)} read again (they differ after an upload).
+     */
+    private record Entry(String id, PluginSpec spec, PluginSpec configured, int order, boolean enabled,
+            PluginVersion version, String lastError) {
+
+        Entry(String id, PluginSpec spec, int order, boolean enabled, PluginVersion version, String lastError) {
+            this(id, spec, spec, order, enabled, version, lastError);
+        }
+
+        boolean uploaded() {
+            return spec != configured;
+        }
 
         boolean serving() {
             return enabled && version != null;
@@ -116,6 +129,9 @@ public final class PluginRegistry implements AutoCloseable {
     private volatile Duration coolDown = DEFAULT_COOL_DOWN;
     private final Map<Class<?>, Supplier<?>> fallbacks = new ConcurrentHashMap<>();
     private final List<CallInterceptor> interceptors = new CopyOnWriteArrayList<>();
+    private final List<LifecycleListener> lifecycleListeners = new CopyOnWriteArrayList<>();
+    /** Required plugins (fail closed) and the extension points each one must answer for. */
+    private final Map<String, Set<Class<?>>> required = new ConcurrentHashMap<>();
     private final GuardedExtension.Policies policies = new GuardedExtension.Policies() {
         @Override
         public CircuitBreaker breaker(String pluginId) {
@@ -130,6 +146,21 @@ public final class PluginRegistry implements AutoCloseable {
         @Override
         public List<CallInterceptor> interceptors() {
             return interceptors;
+        }
+
+        @Override
+        public boolean required(String pluginId) {
+            return required.containsKey(pluginId);
+        }
+
+        @Override
+        public void breakerOpened(String pluginId, String lastFailure) {
+            publish(pluginId, LifecycleEvent.Action.QUARANTINED, servingVersion(pluginId), lastFailure);
+        }
+
+        @Override
+        public void breakerClosed(String pluginId, String why) {
+            publish(pluginId, LifecycleEvent.Action.RELEASED, servingVersion(pluginId), why);
         }
     };
 
@@ -187,6 +218,7 @@ public final class PluginRegistry implements AutoCloseable {
             Entry failed = new Entry(id, registration.spec(), registration.order(), registration.enabled(), null,
                     failure.getMessage());
             update(id, current -> current == null || current.version() == null ? failed : current);
+            publishRefusal(id, registration.spec(), failure);
             throw failure;
         }
         Entry loaded = new Entry(id, registration.spec(), registration.order(), registration.enabled(), version, null);
@@ -204,6 +236,7 @@ public final class PluginRegistry implements AutoCloseable {
         }
         log.info("Loaded plugin '{}' from {} (sha256 {}, {})", id, registration.spec().source().location(),
                 version.plugin().sha256(), registration.enabled() ? "enabled" : "disabled");
+        publish(id, LifecycleEvent.Action.LOADED, version, registration.enabled() ? "enabled" : "disabled");
         return version.plugin();
     }
 
@@ -220,12 +253,49 @@ public final class PluginRegistry implements AutoCloseable {
      * @throws IllegalArgumentException when no plugin with that id is registered, or the ids differ
      */
     public Plugin reload(String id, PluginSpec newSpec) {
-        return swap(id, newSpec, null);
+        return swap(id, newSpec, null, Swap.RECONFIGURE);
+    }
+
+    /**
+     * Serves a version that is not the plugin's configured one, such as an uploaded module, atomically
+     * (like {@link #reload(String, PluginSpec)}), but keeps what the plugin was registered with:
+     * {@link #reload(String)} and {@link #revert(String)} load the configured location again. Published
+     * as {@link LifecycleEvent.Action#UPLOADED}.
+     *
+     * @return the new version
+     * @throws PluginLoadException when the version is refused (the serving one keeps serving)
+     * @throws IllegalArgumentException when no plugin with that id is registered, or the ids differ
+     */
+    public Plugin upload(String id, PluginSpec uploadedSpec) {
+        return swap(id, uploadedSpec, null, Swap.UPLOAD);
+    }
+
+    /**
+     * Returns to the configured version after an {@linkplain #upload upload}: loads the location the plugin
+     * was registered with again, like {@link #reload(String)}, published as
+     * {@link LifecycleEvent.Action#REVERTED}.
+     *
+     * @throws PluginLoadException when the configured version is refused (the serving one keeps serving)
+     * @throws IllegalArgumentException when no plugin with that id is registered
+     */
+    public Plugin revert(String id) {
+        Entry entry = state.byId().get(id);
+        if (entry == null) {
+            throw new IllegalArgumentException("no plugin '" + id + "' is registered");
+        }
+        return swap(id, entry.configured(), null, Swap.REVERT);
+    }
+
+    /** Whether the plugin serves a version that is not its configured one (an {@linkplain #upload upload}). */
+    public boolean servesUpload(String id) {
+        Entry entry = state.byId().get(id);
+        return entry != null && entry.uploaded() && entry.version() != null;
     }
 
     /**
      * Reloads a plugin from what it was registered with: its location is read again (a changed file is
-     * picked up, a pinned sha256 still applies). Also retries a plugin registered as {@code FAILED}.
+     * picked up, a pinned sha256 still applies), also after an {@linkplain #upload upload}, whose version
+     * it replaces. Also retries a plugin registered as {@code FAILED}.
      *
      * @throws PluginLoadException when the plugin is refused (the previous version, if any, keeps serving)
      * @throws IllegalArgumentException when no plugin with that id is registered
@@ -235,7 +305,7 @@ public final class PluginRegistry implements AutoCloseable {
         if (entry == null) {
             throw new IllegalArgumentException("no plugin '" + id + "' is registered");
         }
-        return swap(id, entry.spec(), null);
+        return swap(id, entry.configured(), null, Swap.RELOAD);
     }
 
     /**
@@ -247,26 +317,46 @@ public final class PluginRegistry implements AutoCloseable {
      * @throws IllegalArgumentException when no plugin with the registration's id is registered
      */
     public Plugin reload(PluginRegistration registration) {
-        return swap(registration.id(), registration.spec(), registration);
+        return swap(registration.id(), registration.spec(), registration, Swap.RECONFIGURE);
     }
 
-    private Plugin swap(String id, PluginSpec newSpec, PluginRegistration placement) {
+    /** Why a version is swapped in: decides what the entry's configured spec becomes and what is published. */
+    private enum Swap {
+        /** The configured spec, read again. */
+        RELOAD(LifecycleEvent.Action.RELOADED),
+        /** A new configured spec. */
+        RECONFIGURE(LifecycleEvent.Action.RELOADED),
+        /** A version beside the configured spec. */
+        UPLOAD(LifecycleEvent.Action.UPLOADED),
+        /** The configured spec, in place of an upload. */
+        REVERT(LifecycleEvent.Action.REVERTED);
+
+        final LifecycleEvent.Action action;
+
+        Swap(LifecycleEvent.Action action) {
+            this.action = action;
+        }
+    }
+
+    private Plugin swap(String id, PluginSpec newSpec, PluginRegistration placement, Swap kind) {
         if (!id.equals(newSpec.source().pluginId())) {
             throw new IllegalArgumentException("cannot reload plugin '" + id + "' from a source with id '"
                     + newSpec.source().pluginId() + "'");
         }
-        require(id);
+        requireRegistered(id);
         PluginVersion fresh;
         try {
             fresh = loadVersion(newSpec);
         } catch (PluginLoadException failure) {
             update(id, current -> current == null ? null
-                    : new Entry(id, current.version() == null ? newSpec : current.spec(), current.order(),
+                    : new Entry(id, current.version() == null ? newSpec : current.spec(),
+                            kind == Swap.RECONFIGURE ? newSpec : current.configured(), current.order(),
                             current.enabled(), current.version(), failure.getMessage()));
             log.warn("Reload of plugin '{}' failed; {}: {}", id,
                     state.byId().containsKey(id) && state.byId().get(id).version() != null
                             ? "the previous version keeps serving" : "no version is serving",
                     failure.getMessage());
+            publishRefusal(id, newSpec, failure);
             throw failure;
         }
         PluginVersion[] replaced = {null};
@@ -277,8 +367,12 @@ public final class PluginRegistry implements AutoCloseable {
                 return null;
             }
             replaced[0] = current.version();
-            return placement == null ? new Entry(id, newSpec, current.order(), current.enabled(), fresh, null)
-                    : new Entry(id, newSpec, placement.order(), placement.enabled(), fresh, null);
+            PluginSpec configured = kind == Swap.RECONFIGURE ? newSpec : current.configured();
+            // Reload and revert load the configured spec itself, so that the entry no longer counts as uploaded.
+            PluginSpec serving = kind == Swap.UPLOAD ? newSpec : kind == Swap.RECONFIGURE ? newSpec : configured;
+            return placement == null
+                    ? new Entry(id, serving, configured, current.order(), current.enabled(), fresh, null)
+                    : new Entry(id, serving, configured, placement.order(), placement.enabled(), fresh, null);
         });
         if (gone[0]) {
             fresh.retire();
@@ -288,8 +382,16 @@ public final class PluginRegistry implements AutoCloseable {
         if (replaced[0] != null) {
             replaced[0].retire();
         }
-        resetBreakerOf(id);   // a new version starts with a closed breaker
-        log.info("Reloaded plugin '{}' from {} (sha256 {})", id, newSpec.source().location(), fresh.plugin().sha256());
+        boolean wasQuarantined = resetBreakerOf(id);   // a new version starts with a closed breaker
+        log.info("{} plugin '{}' from {} (sha256 {})", switch (kind) {
+            case UPLOAD -> "Uploaded a new version of";
+            case REVERT -> "Reverted";
+            default -> "Reloaded";
+        }, id, newSpec.source().location(), fresh.plugin().sha256());
+        publish(id, kind.action, fresh, null);
+        if (wasQuarantined) {
+            publish(id, LifecycleEvent.Action.RELEASED, fresh, "a new version starts with a closed breaker");
+        }
         return fresh.plugin();
     }
 
@@ -313,13 +415,18 @@ public final class PluginRegistry implements AutoCloseable {
     }
 
     private void setEnabled(String id, boolean enabled) {
-        require(id);
-        if (enabled) {
-            resetBreakerOf(id);   // enabling is an operator's decision: it ends a quarantine
-        }
+        requireRegistered(id);
+        boolean released = enabled && resetBreakerOf(id);   // enabling is an operator's decision: it ends a quarantine
         update(id, current -> current == null ? null
-                : new Entry(id, current.spec(), current.order(), enabled, current.version(), current.lastError()));
+                : new Entry(id, current.spec(), current.configured(), current.order(), enabled, current.version(),
+                        current.lastError()));
         log.info("Plugin '{}' {}", id, enabled ? "enabled" : "disabled");
+        PluginVersion version = servingVersion(id);
+        publish(id, enabled ? LifecycleEvent.Action.ENABLED : LifecycleEvent.Action.DISABLED, version,
+                null);
+        if (released) {
+            publish(id, LifecycleEvent.Action.RELEASED, version, "enabled by an operator");
+        }
     }
 
     /**
@@ -342,6 +449,7 @@ public final class PluginRegistry implements AutoCloseable {
         }
         breakers.remove(id);
         log.info("Unloaded plugin '{}'", id);
+        publish(id, LifecycleEvent.Action.UNLOADED, removed[0].version(), null);
         return true;
     }
 
@@ -396,17 +504,26 @@ public final class PluginRegistry implements AutoCloseable {
 
     /** Closes a plugin's breaker: a quarantine ends now. */
     public void resetBreaker(String id) {
-        require(id);
-        resetBreakerOf(id);
+        requireRegistered(id);
+        if (resetBreakerOf(id)) {
+            publish(id, LifecycleEvent.Action.RELEASED, servingVersion(id), "breaker reset by an operator");
+        }
         log.info("Circuit breaker of plugin '{}' reset", id);
     }
 
-    /** Closes the breaker, keeping its cumulative counts (times opened, rejected calls, fallbacks). */
-    private void resetBreakerOf(String id) {
+    /**
+     * Closes the breaker, keeping its cumulative counts (times opened, rejected calls, fallbacks).
+     *
+     * @return whether it was open or half-open (a quarantine ended)
+     */
+    private boolean resetBreakerOf(String id) {
         CircuitBreaker breaker = breakers.get(id);
-        if (breaker != null) {
-            breaker.reset();
+        if (breaker == null) {
+            return false;
         }
+        boolean quarantined = breaker.status().quarantined();
+        breaker.reset();
+        return quarantined;
     }
 
     CircuitBreaker breakerOf(String id) {
@@ -450,6 +567,47 @@ public final class PluginRegistry implements AutoCloseable {
         interceptors.remove(interceptor);
     }
 
+    /**
+     * Marks a plugin required for the given extension points, or (with an empty set) no longer required.
+     * A required plugin <em>fails closed</em>: while it is disabled, failed, unloaded, not registered at
+     * all, or quarantined, the views of those extension points still list it, and calling it throws
+     * {@link PluginUnavailableException} (or {@link dev.graft.api.PluginQuarantinedException}) instead
+     * of skipping it; and no failure of a required plugin is answered by the extension point's
+     * {@linkplain #setFallback fallback}. So an application never silently computes without it.
+     *
+     * @param pluginId the plugin, registered or not (yet)
+     * @param extensionPoints the extension points it must answer for; empty: not required
+     */
+    public void setRequired(String pluginId, Set<Class<?>> extensionPoints) {
+        Objects.requireNonNull(pluginId, "pluginId");
+        extensionPoints.forEach(ExtensionContract::of);
+        synchronized (writeLock) {
+            if (extensionPoints.isEmpty()) {
+                required.remove(pluginId);
+            } else {
+                required.put(pluginId, Set.copyOf(extensionPoints));
+            }
+            state = State.of(new LinkedHashMap<>(state.byId()));   // views are rebuilt with the new rule
+        }
+    }
+
+    /** Whether the plugin is {@linkplain #setRequired required}. */
+    public boolean isRequired(String pluginId) {
+        return required.containsKey(pluginId);
+    }
+
+    /**
+     * Adds a listener told about every load, refusal, reload, upload, revert, enable, disable, quarantine,
+     * release and unload (an audit trail), synchronously on the thread that made the change.
+     */
+    public void addLifecycleListener(LifecycleListener listener) {
+        lifecycleListeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    public void removeLifecycleListener(LifecycleListener listener) {
+        lifecycleListeners.remove(listener);
+    }
+
     /** Unloads every plugin. */
     @Override
     public void close() {
@@ -469,10 +627,43 @@ public final class PluginRegistry implements AutoCloseable {
                 if (entry.serving() && entry.version().claims(type)) {
                     ids.add(entry.id());
                     extensions.add(proxyOf(entry.id(), entry.version(), type));
+                } else if (requiredFor(entry.id(), type)) {
+                    ids.add(entry.id());   // fail closed: listed, and calling it is refused
+                    extensions.add(unavailable(entry.id(), type, entry.version() == null ? "has no loaded version"
+                            : !entry.enabled() ? "is disabled"
+                            : "serves a version that does not implement " + type.getName()));
                 }
             }
+            required.keySet().stream().sorted().filter(id -> !current.byId().containsKey(id) && requiredFor(id, type))
+                    .forEach(id -> {
+                        ids.add(id);
+                        extensions.add(unavailable(id, type, "is required but not registered"));
+                    });
             return new ViewContents<>(List.copyOf(ids), List.copyOf(extensions));
         });
+    }
+
+    private boolean requiredFor(String id, Class<?> type) {
+        Set<Class<?>> points = required.get(id);
+        return points != null && points.contains(type);
+    }
+
+    /** What a view lists for a required plugin that is not serving: a guarded extension whose calls are refused. */
+    private <T> T unavailable(String id, Class<T> type, String why) {
+        ExtensionContract contract = ExtensionContract.of(type);
+        T refusing = type.cast(java.lang.reflect.Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type},
+                (proxy, method, args) -> {
+                    if (method.getDeclaringClass() == Object.class) {
+                        return switch (method.getName()) {
+                            case "equals" -> proxy == args[0];
+                            case "hashCode" -> System.identityHashCode(proxy);
+                            default -> "Unavailable{" + contract.id() + " -> " + id + "}";
+                        };
+                    }
+                    throw new PluginUnavailableException(id, why + " and is required; call to '"
+                            + contract.exportOf(method) + "' refused");
+                }));
+        return GuardedExtension.wrap(id, type, refusing, policies);
     }
 
     private <T> T proxyOf(String id, PluginVersion version, Class<T> type) {
@@ -494,7 +685,7 @@ public final class PluginRegistry implements AutoCloseable {
         return new PluginVersion(spec, plugin, clock.instant());
     }
 
-    private void require(String id) {
+    private void requireRegistered(String id) {
         if (!state.byId().containsKey(id)) {
             throw new IllegalArgumentException("no plugin '" + id + "' is registered");
         }
@@ -511,6 +702,40 @@ public final class PluginRegistry implements AutoCloseable {
                 next.put(id, changed);
             }
             state = State.of(next);
+        }
+    }
+
+    private PluginVersion servingVersion(String id) {
+        Entry entry = state.byId().get(id);
+        return entry == null ? null : entry.version();
+    }
+
+    private void publishRefusal(String id, PluginSpec spec, PluginLoadException failure) {
+        publish(new LifecycleEvent(clock.instant(), id, LifecycleEvent.Action.REFUSED,
+                null, null, spec.source().location(), failure.getMessage()));
+    }
+
+    private void publish(String id, LifecycleEvent.Action action, PluginVersion version, String detail) {
+        publish(new LifecycleEvent(clock.instant(), id, action,
+                version == null ? null : version.plugin().sha256(), version == null ? null : signerOf(version.plugin()),
+                version == null ? null : version.spec().source().location(), detail));
+    }
+
+    /** The name of the trusted key that signed the module, when the engine verified a signature. */
+    private static String signerOf(Plugin plugin) {
+        return plugin.signedBy().orElse(null);
+    }
+
+    private void publish(LifecycleEvent event) {
+        if (lifecycleListeners.isEmpty()) {
+            return;
+        }
+        for (LifecycleListener listener : lifecycleListeners) {
+            try {
+                listener.onLifecycleEvent(event);
+            } catch (RuntimeException e) {
+                log.warn("Lifecycle listener {} failed on {}: {}", listener, event, e.toString());
+            }
         }
     }
 

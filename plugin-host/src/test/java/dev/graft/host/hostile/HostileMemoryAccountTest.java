@@ -166,12 +166,13 @@ class HostileMemoryAccountTest extends HostileTestBase {
 
     @ParameterizedTest
     @EnumSource(ExecutionMode.class)
-    void aTableDeclaringTenMillionEntriesIsRefusedAtLoad(ExecutionMode mode) {
-        String wat = "(module (table 10000000 funcref) (func (export \"run\") (result i32) (i32.const 0)))";
+    void aTableDeclaringMoreEntriesThanMaxMemoryHoldsIsRefusedAtLoad(ExecutionMode mode) {
+        // 900,000 entries pass the load budget (load-limits.max-table-entries); their 10.8 MB do not fit 1 MiB.
+        String wat = "(module (table 900000 funcref) (func (export \"run\") (result i32) (i32.const 0)))";
         long start = System.nanoTime();
         assertRefusal(PluginLoadException.class, "hostile-table-initial",
-                () -> load("hostile-table-initial", wat, mode, 0, PluginPolicy.DEFAULT_MAX_MEMORY),
-                "10000000 initial table entries", "max-memory", Long.toString(PluginPolicy.DEFAULT_MAX_MEMORY));
+                () -> load("hostile-table-initial", wat, mode, 0, ONE_MIB),
+                "900000 initial table entries", "max-memory", Long.toString(ONE_MIB));
         assertTrue(System.nanoTime() - start < 5_000_000_000L, "refused within 5 s");
     }
 

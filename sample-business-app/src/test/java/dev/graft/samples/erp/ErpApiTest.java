@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.startsWith;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.httpBasic;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.put;
@@ -29,6 +30,7 @@ import org.springframework.http.MediaType;
 import org.springframework.test.context.ActiveProfiles;
 import org.springframework.test.web.servlet.MockMvc;
 import org.springframework.test.web.servlet.ResultActions;
+import org.springframework.test.web.servlet.request.RequestPostProcessor;
 
 /**
  * The REST API end to end: through the real plugins (the committed sample modules, pinned), on H2 in
@@ -41,6 +43,8 @@ class ErpApiTest {
 
     static final String PROBLEM_JSON = "application/problem+json";
     static final Map<String, String> PINS = PluginPinsTest.lockedDigests();
+    /** The admin of application-test.yml, over HTTP Basic. */
+    static final RequestPostProcessor ADMIN = httpBasic("admin", "test-admin-password");
 
     @Autowired MockMvc mvc;
     @Autowired ProductRepository products;
@@ -144,21 +148,18 @@ class ErpApiTest {
     }
 
     @Test
-    void aFailingPluginIsShownOnTheQuoteAndFallsBack() throws Exception {
-        // customer 7 is in PL, for which regional-tax has no rate: the plugin reports an error, the
-        // pricing-rule failure policy (fallback) answers with no adjustment, and the quote says so.
-        // 2 × 19.99 = 39.98: platinum 15 % → -6.00 (5.997)
+    void aRequiredRuleThatRejectsTheInputRefusesTheQuote() throws Exception {
+        // customer 7 is in PL, for which regional-tax has no rate: the plugin reports an error. The rule is
+        // required, so the quote is not priced without it (no fallback), and nothing is stored.
+        long before = quotes.count();
         postQuote("{\"customerId\": 7, \"lines\": [{\"sku\": \"CAFE-1KG\", \"quantity\": 2}]}")
-                .andExpect(status().isCreated())
-                .andExpect(jsonPath("$.status").value("PRICED_WITH_FAILURES"))
-                .andExpect(jsonPath("$.total").value("33.98"))
-                .andExpect(jsonPath("$.lines[0].adjustments[*].ruleId").value(contains("customer-tier")))
-                .andExpect(jsonPath("$.failures", hasSize(1)))
-                .andExpect(jsonPath("$.failures[0].pluginId").value("regional-tax"))
-                .andExpect(jsonPath("$.failures[0].errorType").value("PluginCallException"))
-                .andExpect(jsonPath("$.failures[0].error").value("plugin 'regional-tax': call to 'apply_rule' failed: no tax rate for region \"PL\""))
-                .andExpect(jsonPath("$.lines[0].ruleRuns[3].outcome").value("fallback"))
-                .andExpect(jsonPath("$.lines[0].ruleRuns[3].pluginSha256").value(PINS.get("regional-tax")));
+                .andExpect(status().isUnprocessableContent())
+                .andExpect(content().contentTypeCompatibleWith(PROBLEM_JSON))
+                .andExpect(jsonPath("$.plugin").value("regional-tax"))
+                .andExpect(jsonPath("$.pluginErrorType").value("PluginCallException"))
+                .andExpect(jsonPath("$.pluginMessage").value("no tax rate for region \"PL\""))
+                .andExpect(jsonPath("$.detail").value("plugin 'regional-tax': call to 'apply_rule' failed: no tax rate for region \"PL\""));
+        assertThat(quotes.count()).isEqualTo(before);
     }
 
     @Test
@@ -169,7 +170,7 @@ class ErpApiTest {
                 .andExpect(jsonPath("$.lines[0].adjustments[*].amount").value(contains("-13.13", "-4.38", "17.50")))
                 .andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8);
         int id = JsonPath.read(quote, "$.id");
-        mvc.perform(post("/api/plugins/volume-discount/disable"))
+        mvc.perform(post("/api/plugins/volume-discount/disable").with(ADMIN))
                 .andExpect(status().isOk()).andExpect(jsonPath("$.state").value("disabled"));
         try {
             postQuote("{\"customerId\": 2, \"lines\": [{\"sku\": \"SCREW-M4\", \"quantity\": 250}]}")
@@ -183,7 +184,7 @@ class ErpApiTest {
                     .andExpect(jsonPath("$.pluginVersions[0].pluginId").value("volume-discount"))
                     .andExpect(jsonPath("$.pluginVersions[0].currentSha256").doesNotExist());
         } finally {
-            mvc.perform(post("/api/plugins/volume-discount/enable")).andExpect(jsonPath("$.state").value("enabled"));
+            mvc.perform(post("/api/plugins/volume-discount/enable").with(ADMIN)).andExpect(jsonPath("$.state").value("enabled"));
         }
     }
 
@@ -270,49 +271,53 @@ class ErpApiTest {
                 .andExpect(jsonPath("$[4].policy.capabilities.hostFunctions[0]").value("erp_customer_tier"))
                 .andExpect(jsonPath("$[0].statistics.calls").value(greaterThan(0)))
                 .andExpect(jsonPath("$[6].required").value(true));
-        mvc.perform(post("/api/plugins/promo-codes/reload")).andExpect(status().isOk())
+        mvc.perform(post("/api/plugins/promo-codes/reload").with(ADMIN)).andExpect(status().isOk())
                 .andExpect(jsonPath("$.state").value("enabled"))
                 .andExpect(jsonPath("$.sha256").value(PINS.get("promo-codes")));
-        mvc.perform(post("/api/plugins/promo-codes/explode")).andExpect(status().isBadRequest())
+        mvc.perform(post("/api/plugins/promo-codes/explode").with(ADMIN)).andExpect(status().isBadRequest())
                 .andExpect(content().contentTypeCompatibleWith(PROBLEM_JSON));
-        mvc.perform(post("/api/plugins/nope/disable")).andExpect(status().isNotFound());
+        mvc.perform(post("/api/plugins/nope/disable").with(ADMIN)).andExpect(status().isNotFound());
         mvc.perform(get("/actuator/graft")).andExpect(status().isOk()).andExpect(jsonPath("$.plugins", hasSize(7)));
     }
 
     @Test
-    void uploadsANewVersionOnlyWhenItMatchesThePinAndLoads() throws Exception {
+    void uploadsASignedNewVersionOnlyWhenItVerifiesAndLoads() throws Exception {
         byte[] volume = java.nio.file.Files.readAllBytes(PluginPinsTest.SAMPLE_PLUGINS.resolve("volume-discount/volume-discount.wasm"));
         byte[] promo = java.nio.file.Files.readAllBytes(PluginPinsTest.SAMPLE_PLUGINS.resolve("promo-codes/promo-codes.wasm"));
-        // other bytes than the configured pin: refused, the old version keeps serving
-        mvc.perform(post("/api/plugins/volume-discount/versions").contentType("application/wasm").content(promo))
+        // a signature over other bytes: refused, the old version keeps serving
+        mvc.perform(post("/api/plugins/volume-discount/versions").with(ADMIN).contentType("application/wasm").content(promo)
+                        .header("X-Graft-Signature", DemoSigning.sign(volume)))
                 .andExpect(status().isUnprocessableContent())
                 .andExpect(content().contentTypeCompatibleWith(PROBLEM_JSON))
-                .andExpect(jsonPath("$.title").value("Upload refused: sha256 mismatch"))
-                .andExpect(jsonPath("$.sha256").value(PINS.get("promo-codes")))
-                .andExpect(jsonPath("$.expectedSha256").value(PINS.get("volume-discount")));
-        // a pin given with the upload that the bytes do not match
-        mvc.perform(post("/api/plugins/volume-discount/versions").param("sha256", "ab".repeat(32))
-                        .contentType("application/wasm").content(volume))
+                .andExpect(jsonPath("$.title").value("Upload refused: not signed by a trusted key"))
+                .andExpect(jsonPath("$.sha256").value(PINS.get("promo-codes")));
+        // a sha256 given with the upload that the bytes do not match
+        mvc.perform(post("/api/plugins/volume-discount/versions").with(ADMIN).param("sha256", "ab".repeat(32))
+                        .header("X-Graft-Signature", DemoSigning.sign(volume)).contentType("application/wasm").content(volume))
                 .andExpect(status().isUnprocessableContent())
                 .andExpect(jsonPath("$.detail").value(startsWith("The uploaded module has sha256 " + PINS.get("volume-discount"))));
-        // bytes that match the given pin but are not a module
+        // signed bytes that are not a module
         byte[] junk = "not wasm".getBytes(StandardCharsets.UTF_8);
-        String junkSha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(junk));
-        mvc.perform(post("/api/plugins/volume-discount/versions").param("sha256", junkSha)
+        mvc.perform(post("/api/plugins/volume-discount/versions").with(ADMIN).header("X-Graft-Signature", DemoSigning.sign(junk))
                         .contentType("application/wasm").content(junk))
                 .andExpect(status().isUnprocessableContent())
                 .andExpect(jsonPath("$.title").value("Upload refused: the module does not load"))
                 .andExpect(jsonPath("$.pluginErrorType").value("PluginLoadException"));
         mvc.perform(get("/api/plugins/volume-discount")).andExpect(jsonPath("$.sha256").value(PINS.get("volume-discount")))
                 .andExpect(jsonPath("$.state").value("enabled"));
-        // the pinned bytes: accepted, served from the upload folder
-        mvc.perform(post("/api/plugins/volume-discount/versions").contentType("application/wasm").content(volume))
+        // signed by the trusted key: accepted, served from the upload folder with its signature beside it
+        mvc.perform(post("/api/plugins/volume-discount/versions").with(ADMIN).contentType("application/wasm").content(volume)
+                        .header("X-Graft-Signature", DemoSigning.sign(volume)))
                 .andExpect(status().isCreated())
                 .andExpect(jsonPath("$.sha256").value(PINS.get("volume-discount")))
+                .andExpect(jsonPath("$.signedBy").value("erp-demo"))
+                .andExpect(jsonPath("$.plugin.uploaded").value(true))
                 .andExpect(jsonPath("$.plugin.location").value(org.hamcrest.Matchers.containsString("uploads/volume-discount-")));
         postQuote("{\"customerId\": 3, \"lines\": [{\"sku\": \"LAMP-LED\", \"quantity\": 10}]}")
                 .andExpect(status().isCreated())
                 .andExpect(jsonPath("$.lines[0].adjustments[0].ruleId").value("volume-discount"));
+        mvc.perform(post("/api/plugins/volume-discount/revert").with(ADMIN)).andExpect(status().isOk())
+                .andExpect(jsonPath("$.uploaded").value(false));
     }
 
     @Test

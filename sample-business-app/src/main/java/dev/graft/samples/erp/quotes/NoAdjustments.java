@@ -9,7 +9,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * What a pricing rule answers when its plugin fails and {@code graft.extension-point-policies.pricing-rule.on-failure}
- * is {@code fallback}: no adjustment. The quote records the failure (see {@link PricingService}).
+ * is {@code fallback}: no adjustment. The quote records the failure (see {@link PricingService}). Never
+ * answers for a required rule: those fail closed.
  */
 @Component
 @DefaultExtension

@@ -24,7 +24,9 @@ import org.springframework.stereotype.Service;
  * <p>Failures follow the extension point's failure policy: with {@code fallback} (this application's
  * default) the {@link NoAdjustments} default answers, and the run is recorded as {@code fallback} with
  * the error; with {@code throw} the {@link PluginException} propagates and the API answers with a problem
- * detail naming the plugin (no quote is stored).
+ * detail naming the plugin (no quote is stored). A required rule ({@code regional-tax}) fails closed
+ * whatever the policy: while it is disabled, quarantined or failed the view still lists it and calling
+ * it throws, so a quote is never priced without it.
  */
 @Service
 public class PricingService {

@@ -1,0 +1,1 @@
+MEUCIQCSRUGP5+kdb399kQ8X9RR5Ieo3H7m8X6ovtZrXFuN+cgIgV14bro7onoxxpLodqienw3pZisUbBBfiFZf/QFNMMs0=

@@ -1,0 +1,1 @@
+MEQCIDBNinoMfRpGLJ20Vd+Nf7+amMpC9akVr/qMFzd/Iyq2AiAzA+ZpgnoJ+Zjwp3b+1sE3WjejXgHgDHEA58JQhsDGWw==
