@@ -168,4 +168,20 @@ class TieredExecutionTest {
                 load(engine, PluginPolicy.builder().mode(ExecutionMode.INTERPRETED).build()).executionTier());
         assertTrue(compiles.isEmpty());
     }
+
+    @Test
+    void aFreshModeInstanceKeptFromTheInterpreterIsDroppedAfterTheSwitch() {
+        List<Runnable> compiles = new ArrayList<>();
+        GraftEngine engine = GraftEngine.builder().compilerExecutor(compiles::add).build();
+        Plugin plugin = load(engine, PluginPolicy.builder().instances(InstanceMode.FRESH).poolSize(1).build());
+        call(plugin, "a");
+        assertEquals(1, plugin.instantiations(), "the trial instance, reset, served the call");
+        compiles.forEach(Runnable::run);
+        call(plugin, "e"); // still the interpreted instance, dropped when it comes back
+        assertEquals(1, plugin.instantiations());
+        call(plugin, "i");
+        assertEquals(2, plugin.instantiations(), "a compiled instance replaced it");
+        assertEquals("{\"count\":1,\"total\":1,\"vowels\":\"aeiouAEIOU\"}", call(plugin, "o").outputString());
+        assertEquals(2, plugin.instantiations(), "and is reset and kept from then on");
+    }
 }
