@@ -449,13 +449,26 @@ public final class Plugin implements PluginCaller, AutoCloseable {
         if (pool == null) {
             // Fresh: a healthy instance of the current tier is reset and kept for the next call; one
             // that failed in any way (trap, limit, timeout, interrupt) is discarded, never reset.
-            if (resetInstances == null || closed || !healthy || !current || !instance.reset()
+            if (resetInstances == null || closed || !healthy || !current || !reset(instance)
                     || !resetInstances.offer(instance)) {
                 instance.close();
+            } else if (closed && resetInstances.remove(instance)) {
+                instance.close(); // close() ran meanwhile and drained the queue before this offer
             }
         } else {
             // An interpreted instance of a module compiled since is replaced by a compiled one on demand.
             pool.release(instance, healthy && current);
+        }
+    }
+
+    /** Resets a fresh-mode instance for reuse; false (discard it) if it cannot be reset or the reset fails. */
+    private boolean reset(PluginInstance instance) {
+        try {
+            return instance.reset();
+        } catch (RuntimeException e) {
+            // A reset only restores what the instance recorded; a failure is a Graft bug, never the caller's.
+            log.warn("plugin '{}': an instance could not be reset and is discarded", id(), e);
+            return false;
         }
     }
 
