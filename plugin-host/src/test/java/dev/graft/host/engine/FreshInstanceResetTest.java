@@ -18,6 +18,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -128,5 +129,32 @@ class FreshInstanceResetTest {
         pooled.call("scribble_and_grow", NONE);
         assertEquals(0x96, ByteBuffer.wrap(pooled.call("regrow", NONE).output()).order(ByteOrder.LITTLE_ENDIAN).getLong(),
                 "pooled: the grown page keeps what the call wrote");
+    }
+
+    @org.junit.jupiter.api.Test
+    void concurrentCallsNeverSeeEachOthersTraces() throws Exception {
+        Plugin fresh = ENGINE.load(PluginSpec.builder(PluginSource.ofBytes("tracer", TRACER))
+                .policy(PluginPolicy.builder().mode(ExecutionMode.COMPILED).poolSize(4).build()).build());
+        long[] clean = probe(fresh);
+        java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                done.add(threads.submit(() -> {
+                    for (int i = 0; i < 200; i++) {
+                        fresh.call(i % 2 == 0 ? "scribble" : "scribble_and_grow", NONE);
+                        assertArrayEquals(clean, probe(fresh));
+                    }
+                    return null;
+                }));
+            }
+            for (var f : done) {
+                f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        } finally {
+            threads.shutdownNow();
+        }
+        // Four threads never hold more than four instances, and pool-size 4 keeps them all.
+        assertTrue(fresh.instantiations() <= 4, "1,600 calls on at most 4 reset instances: " + fresh.instantiations());
     }
 }
