@@ -38,7 +38,7 @@ final class CallCommand implements Callable<Integer> {
             PrintStream out = System.out;
             out.write(result.output(), 0, result.output().length);
             out.flush();
-            options.printStats(err, result.stats());
+            options.printStats(err, plugin, result.stats());
             return ExitCodes.OK;
         } catch (PluginException e) {
             err.println("graft: " + e.getMessage());

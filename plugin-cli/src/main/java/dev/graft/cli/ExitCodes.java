@@ -1,5 +1,6 @@
 package dev.graft.cli;
 
+import dev.graft.api.PluginCodecException;
 import dev.graft.api.PluginException;
 import dev.graft.api.PluginLoadException;
 import dev.graft.host.engine.CallOutcome;
@@ -17,6 +18,8 @@ final class ExitCodes {
     static final int MEMORY_LIMIT = 6;
     static final int CAPABILITY_DENIED = 7;
     static final int PAYLOAD_TOO_LARGE = 8;
+    /** {@code graft check}: the plugin's output does not decode as the contract's return type. */
+    static final int OUTPUT_MISMATCH = 9;
     static final int USAGE = 64;
 
     private ExitCodes() {
@@ -25,6 +28,9 @@ final class ExitCodes {
     static int of(PluginException e) {
         if (e instanceof PluginLoadException) {
             return LOAD_REFUSED;
+        }
+        if (e instanceof PluginCodecException) {
+            return OUTPUT_MISMATCH;
         }
         return switch (CallOutcome.of(e)) {
             case FUEL -> FUEL_EXHAUSTED;

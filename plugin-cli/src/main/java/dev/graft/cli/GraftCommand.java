@@ -7,8 +7,8 @@ import picocli.CommandLine.Command;
 /** {@code graft}: run and prepare Wasm plugins from a shell, under the same policies as the engine. */
 @Command(name = "graft", mixinStandardHelpOptions = true, version = "graft 0.1.0",
         description = "Runs WebAssembly plugins (Extism ABI) in Graft's sandbox.",
-        subcommands = {CallCommand.class, RunCommand.class, CompileCommand.class, PushCommand.class, KeygenCommand.class,
-            SignCommand.class, VerifyCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {CallCommand.class, RunCommand.class, CheckCommand.class, SchemaCommand.class, CompileCommand.class,
+            PushCommand.class, KeygenCommand.class, SignCommand.class, VerifyCommand.class, CommandLine.HelpCommand.class},
         footerHeading = "%nExit codes:%n",
         footer = {
             "  0   ok (verify: verified)",
@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
             "  6   memory limit",
             "  7   capability denied",
             "  8   payload too large",
+            "  9   output does not match the contract (graft check)",
             "  64  usage error"})
 public final class GraftCommand implements Runnable {
 
@@ -29,7 +30,7 @@ public final class GraftCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: call, run, compile, push, keygen, sign or verify");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: call, run, check, schema, compile, push, keygen, sign or verify");
     }
 
     /** Entry point; exits with the documented code. */

@@ -94,18 +94,24 @@ final class PluginOptions {
     @Option(names = "--cache-dir", paramLabel = "DIR", description = "Use (and fill) a persistent compile cache, as `graft compile` does.")
     Path cacheDir;
 
-    @Option(names = "--stats", description = "Print elapsed time, memory high-water mark and fuel to stderr.")
+    @Option(names = "--stats", description = "Print elapsed time, memory high-water mark, fuel and the module's sha256 (to pin) to stderr.")
     boolean stats;
 
     /** Loads the module under the policy these options describe. */
     Plugin load(String module) {
-        GraftEngine engine = cacheDir == null ? GraftEngine.create() : GraftEngine.withCompileCache(cacheDir);
-        return engine.load(PluginSpec.builder(sourceOf(module, sha256)).policy(policy()).config(config)
-                .trust(CliKeys.trust(trustedKeys, requireSignature)).build());
+        return load(module, spec -> spec);
     }
 
-    void printStats(PrintWriter err, CallStats s) {
+    /** Loads the module under these options' policy, with more set on the spec (such as an extension point). */
+    Plugin load(String module, java.util.function.UnaryOperator<PluginSpec.Builder> customize) {
+        GraftEngine engine = cacheDir == null ? GraftEngine.create() : GraftEngine.withCompileCache(cacheDir);
+        return engine.load(customize.apply(PluginSpec.builder(sourceOf(module, sha256)).policy(policy()).config(config)
+                .trust(CliKeys.trust(trustedKeys, requireSignature))).build());
+    }
+
+    void printStats(PrintWriter err, Plugin plugin, CallStats s) {
         if (stats) {
+            err.println("sha256: " + plugin.sha256() + "  (pin it: --sha256, graft.plugins.<id>.sha256, @WasmPlugin(sha256 = ...))");
             err.printf("elapsed: %.3f ms%n", s.elapsedNanos() / 1e6);
             err.printf("memory high-water: %d bytes%n", s.memoryHighWaterBytes());
             err.println("fuel: " + (s.fuelConsumed() < 0 ? "not metered" : s.fuelConsumed()));

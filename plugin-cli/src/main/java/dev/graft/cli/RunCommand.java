@@ -46,7 +46,7 @@ final class RunCommand implements Callable<Integer> {
             PrintStream out = System.out;
             out.write(result.stdout(), 0, result.stdout().length);
             out.flush();
-            options.printStats(err, result.stats());
+            options.printStats(err, plugin, result.stats());
             if (result.exitCode() != 0) {
                 err.println("graft: the command exited with code " + result.exitCode());
                 return ExitCodes.PLUGIN_ERROR;

@@ -23,7 +23,8 @@ import java.util.Objects;
  *   <tr><td>http-timeout / max-http-response-bytes / max-http-concurrency (outbound HTTP, when
  *       hosts are allowed)</td><td>5 s / 1 MiB / 4</td></tr>
  *   <tr><td>instances / pool-size</td><td>fresh / 4</td></tr>
- *   <tr><td>mode</td><td>compiled</td></tr>
+ *   <tr><td>mode: tiered (interpreter first, compiled in the background), compiled or interpreted</td>
+ *       <td>tiered</td></tr>
  *   <tr><td>load-limits: declared sizes and compile time a module may ask for at load</td>
  *       <td>{@link LoadLimits#defaults()}</td></tr>
  * </table>
@@ -223,7 +224,7 @@ public final class PluginPolicy {
         private Capabilities capabilities = Capabilities.none();
         private InstanceMode instances = InstanceMode.FRESH;
         private int poolSize = 4;
-        private ExecutionMode mode = ExecutionMode.COMPILED;
+        private ExecutionMode mode = ExecutionMode.TIERED;
         private Duration httpTimeout = Duration.ofSeconds(5);
         private long maxHttpResponseBytes = 1024 * 1024;
         private int maxHttpConcurrency = 4;

@@ -21,8 +21,10 @@ public class GraftEngineAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     public GraftEngine graftEngine(GraftProperties properties) {
-        return properties.getCompileCacheDir() == null ? GraftEngine.create()
-                : GraftEngine.withCompileCache(properties.getCompileCacheDir().toPath());
+        return GraftEngine.builder()
+                .compileCache(properties.getCompileCacheDir() == null ? null : properties.getCompileCacheDir().toPath())
+                .compilerThreads(properties.getCompilerThreads())
+                .build();
     }
 
     @Bean

@@ -42,6 +42,12 @@ public class GraftProperties {
     /** Folder in which compiled plugin classes and metered modules are cached across restarts; none when unset. */
     private File compileCacheDir;
 
+    /**
+     * Threads that compile tiered plugins in the background (plugins serve calls interpreted until
+     * then); more start plugins compiled sooner at the cost of the application's own start.
+     */
+    private int compilerThreads = 1;
+
     private final Defaults defaults = new Defaults();
 
     private final Limits limits = new Limits();
@@ -109,6 +115,14 @@ public class GraftProperties {
 
     public void setCompileCacheDir(File compileCacheDir) {
         this.compileCacheDir = compileCacheDir;
+    }
+
+    public int getCompilerThreads() {
+        return compilerThreads;
+    }
+
+    public void setCompilerThreads(int compilerThreads) {
+        this.compilerThreads = compilerThreads;
     }
 
     public Defaults getDefaults() {

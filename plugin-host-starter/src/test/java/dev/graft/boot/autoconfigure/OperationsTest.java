@@ -114,7 +114,7 @@ class OperationsTest extends StarterTestSupport {
             assertThat(policy.path("fuel").asLong()).isEqualTo(10_000_000);
             assertThat(policy.path("maxInputBytes").asLong()).isEqualTo(1L << 20);
             assertThat(policy.path("instances").asText()).isEqualTo("fresh");
-            assertThat(policy.path("mode").asText()).isEqualTo("compiled");
+            assertThat(policy.path("mode").asText()).isEqualTo("tiered");
             assertThat(policy.path("capabilities").path("hostFunctions").get(0).asText()).isEqualTo("erp.customer.tier");
             JsonNode stats = first.path("statistics");
             assertThat(stats.path("calls").asLong()).isEqualTo(2);

@@ -24,7 +24,7 @@ final class StarterFixtures {
     public record Customer(String id) {
     }
 
-    public record Tier(String customer, String tenant) {
+    public record Tier(String customer, @dev.graft.api.OptionalField String tenant) {
     }
 
     @ExtensionPoint(id = "tier-lookup")

@@ -125,6 +125,33 @@ public final class ExtismKernel {
         logBudget.beginCall(export);
     }
 
+    /** The vars as they are now (those a start function set), for {@link #resetTo(Vars)}. */
+    public Vars vars() {
+        return new Vars(Map.copyOf(vars), varBytes);
+    }
+
+    /** Vars recorded by {@link #vars()}. */
+    public record Vars(Map<String, byte[]> values, long bytes) {
+    }
+
+    /**
+     * Puts the kernel back in the state of a new instance, for an instance reset between calls: the
+     * vars {@code saved} right after instantiation ({@code null}: none), no blocks (their bytes
+     * zeroed), no output, error or HTTP response.
+     */
+    public void resetTo(Vars saved) {
+        vars.clear();
+        if (saved != null) {
+            vars.putAll(saved.values()); // the values are never written in place, only replaced
+        }
+        varBytes = saved == null ? 0 : saved.bytes();
+        budget.setVarBytes(varBytes, "reset");
+        beginCall("?", EMPTY);
+        logBudget.endCall();
+        export = "?";
+        allocWhere = "";
+    }
+
     /**
      * Ends a call, whether it returned or failed: writes the log budget's notice about dropped lines.
      */

@@ -3,7 +3,13 @@ package dev.graft.host.binding;
 import dev.graft.api.FuelBudget;
 import dev.graft.api.PluginCodecException;
 import dev.graft.api.PluginException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.InvalidNullException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.Type;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 
@@ -77,26 +83,94 @@ public final class ExtensionProxy implements InvocationHandler {
         byte[] output = (fuelBudget != null && args != null && args.length == 1 && caller.fuelBudget() > 0
                 ? caller.call(export, input, fuelBudget.budgetFor(args[0], caller.fuelBudget()))
                 : caller.call(export, input)).output();
-        Class<?> returnType = method.getReturnType();
-        if (returnType == void.class) {
+        return decodeOutput(codec, pluginId, export, method.getGenericReturnType(), output);
+    }
+
+    /**
+     * Decodes an export's output as the host does for a typed call: a mismatch is a
+     * {@link PluginCodecException} naming the plugin, the export, the JSON path and what is wrong.
+     * Tools (such as {@code graft check} and the plugin-test kit) use it to decode exactly as the host would.
+     */
+    public static Object decodeOutput(PayloadCodec codec, String pluginId, String export, Type type, byte[] output) {
+        Class<?> raw = rawClass(type);
+        if (raw == void.class || raw == Void.class) {
             return null;
         }
-        if (returnType == byte[].class) {
+        if (raw == byte[].class) {
             return output;
         }
+        String typeName = type.getTypeName();
         try {
-            Object value = codec.decode(output, method.getGenericReturnType());
-            if (value == null && returnType.isPrimitive()) {
-                throw new IllegalArgumentException("null for primitive " + returnType);
+            Object value = codec.decode(output, type);
+            if (value == null && raw.isPrimitive()) {
+                throw new PluginCodecException(pluginId, export, "$", "output of '" + export + "' does not match "
+                        + typeName + " at $: null where " + typeName + " has none", null);
             }
             return value;
         } catch (PluginException e) {
             throw e;
+        } catch (JsonMappingException e) {
+            String path = jsonPath(e);
+            throw new PluginCodecException(pluginId, export, path, "output of '" + export + "' does not match "
+                    + typeName + " at " + path + ": " + problem(e), e);
         } catch (Exception e) {
-            throw new PluginCodecException(pluginId, "output of '" + export + "' is not a valid "
-                    + method.getGenericReturnType().getTypeName() + ": " + firstLine(e.getMessage()), e);
+            throw new PluginCodecException(pluginId, export, null, "output of '" + export + "' is not a valid "
+                    + typeName + ": " + firstLine(e.getMessage()), e);
         }
     }
+
+    /** The path Jackson was at, as a JSON path: {@code $}, {@code $[0].amount}, {@code $.customer["odd key"]}. */
+    static String jsonPath(JsonMappingException e) {
+        StringBuilder path = new StringBuilder("$");
+        for (JsonMappingException.Reference ref : e.getPath()) {
+            String field = ref.getFieldName();
+            if (field != null) {
+                path.append(field.matches("[A-Za-z_][A-Za-z0-9_]*") ? "." + field : "[\"" + field.replace("\"", "\\\"") + "\"]");
+            } else if (ref.getIndex() >= 0) {
+                path.append('[').append(ref.getIndex()).append(']');
+            }
+        }
+        return path.toString();
+    }
+
+    /** What is wrong, in a plugin author's words rather than Jackson's. */
+    private static String problem(JsonMappingException e) {
+        String last = e.getPath().isEmpty() ? null : e.getPath().get(e.getPath().size() - 1).getFieldName();
+        if (e instanceof UnrecognizedPropertyException u) {
+            return "unknown field '" + u.getPropertyName() + "' (known: " + u.getKnownPropertyIds() + ")";
+        }
+        if (e instanceof InvalidNullException n) {
+            Class<?> target = n.getTargetType();
+            return target != null && target.isPrimitive()
+                    ? "null where the Java type (" + target + ") has none"
+                    : "null where the Java type has none (mark the record component @OptionalField to allow it)";
+        }
+        // Jackson's hint about CoercionConfig is for Java developers, not for the plugin author reading this.
+        String message = firstLine(e.getOriginalMessage()).replaceFirst(" \\(but might if coercion .*\\)$", "");
+        if (message.startsWith("Missing required creator property")) {
+            return "missing required field" + (last != null ? " '" + last + "'" : "")
+                    + " (mark the record component @OptionalField to allow it)";
+        }
+        if (message.startsWith("Cannot map `null` into type") || message.contains("null")
+                && e instanceof MismatchedInputException && message.contains("primitive")) {
+            return "null where the Java type has none";
+        }
+        if (e instanceof MismatchedInputException m && m.getTargetType() != null) {
+            return "wrong type, expected " + m.getTargetType().getSimpleName() + ": " + message;
+        }
+        return message;
+    }
+
+    private static Class<?> rawClass(Type type) {
+        if (type instanceof Class<?> c) {
+            return c;
+        }
+        if (type instanceof ParameterizedType p) {
+            return (Class<?>) p.getRawType();
+        }
+        return Object.class;
+    }
+
 
     private static String firstLine(String s) {
         if (s == null) {

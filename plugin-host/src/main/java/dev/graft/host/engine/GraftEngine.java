@@ -4,6 +4,7 @@ import com.dylibso.chicory.compiler.InterpreterFallback;
 import com.dylibso.chicory.compiler.MachineFactoryCompiler;
 import com.dylibso.chicory.wasm.Parser;
 import com.dylibso.chicory.wasm.WasmModule;
+import com.dylibso.chicory.wasm.types.OpCode;
 import dev.graft.api.ExtensionPoint;
 import dev.graft.api.PluginLoadException;
 import dev.graft.api.policy.CostModel;
@@ -22,6 +23,13 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -44,19 +52,97 @@ public final class GraftEngine {
     private final Map<String, WeakReference<CompiledModule>> modules = new ConcurrentHashMap<>();
     private final List<CallListener> listeners = new CopyOnWriteArrayList<>();
     private final DirectoryCompileCache diskCache;
+    private final int compilerThreads;
+    /** Runs the background compiles of tiered modules, at most {@link #compilerThreads} at a time. */
+    private final Executor compiler;
 
-    private GraftEngine(Path compileCacheDirectory) {
-        this.diskCache = compileCacheDirectory == null ? null : new DirectoryCompileCache(compileCacheDirectory);
+    private GraftEngine(Builder builder) {
+        Path directory = builder.compileCache;
+        this.diskCache = directory == null ? null : new DirectoryCompileCache(directory);
+        this.compilerThreads = builder.compilerThreads;
+        this.compiler = builder.compilerExecutor != null ? builder.compilerExecutor
+                : compilerPool(builder.compilerThreads);
     }
 
-    /** An engine with an in-memory compile cache only. */
+    /** An engine with an in-memory compile cache only and one background compiler thread. */
     public static GraftEngine create() {
-        return new GraftEngine(null);
+        return builder().build();
     }
 
     /** An engine that also persists compiled classes in {@code directory} (created when needed). */
     public static GraftEngine withCompileCache(Path directory) {
-        return new GraftEngine(directory);
+        return builder().compileCache(directory).build();
+    }
+
+    /** A builder for an engine with non-default settings. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Settings of a {@link GraftEngine}. */
+    public static final class Builder {
+
+        /** The number of background compiler threads when none is set. */
+        public static final int DEFAULT_COMPILER_THREADS = 1;
+
+        private Path compileCache;
+        private int compilerThreads = DEFAULT_COMPILER_THREADS;
+        private Executor compilerExecutor;
+
+        private Builder() {
+        }
+
+        /** Persists compiled classes and metered bytes in {@code directory} ({@code null}: memory only). */
+        public Builder compileCache(Path directory) {
+            this.compileCache = directory;
+            return this;
+        }
+
+        /**
+         * How many tiered modules compile in the background at once (default 1): each compile keeps a
+         * core busy for up to a second, so more threads start more plugins compiled sooner at the cost
+         * of the application's own start.
+         */
+        public Builder compilerThreads(int threads) {
+            if (threads < 1) {
+                throw new IllegalArgumentException("compiler threads must be at least 1, was " + threads);
+            }
+            this.compilerThreads = threads;
+            return this;
+        }
+
+        /** Runs background compiles on {@code executor} instead of the engine's own threads (tests). */
+        Builder compilerExecutor(Executor executor) {
+            this.compilerExecutor = executor;
+            return this;
+        }
+
+        public GraftEngine build() {
+            return new GraftEngine(this);
+        }
+    }
+
+    /**
+     * Daemon threads of low priority that end when idle, so an engine nobody uses holds no thread
+     * and a compile never competes on equal terms with the application's calls.
+     */
+    private static Executor compilerPool(int threads) {
+        AtomicInteger counter = new AtomicInteger();
+        ThreadFactory factory = task -> {
+            Thread thread = new Thread(task, "graft-compiler-" + counter.incrementAndGet());
+            thread.setDaemon(true);
+            thread.setPriority(Thread.NORM_PRIORITY - 1);
+            return thread;
+        };
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 10, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), factory);
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
+    }
+
+    /** How many modules compile in the background at once. */
+    public int compilerThreads() {
+        return compilerThreads;
     }
 
     /**
@@ -114,15 +200,40 @@ public final class GraftEngine {
             LoadLimits limits) {
         byte[] checked = LoadBudget.check(pluginId, bytes, limits, mode != ExecutionMode.INTERPRETED);
         String sha256 = PluginSource.sha256Hex(bytes);
-        String key = sha256 + "/" + mode + "/" + (fuelCosts == null ? "unmetered" : meteringKey(fuelCosts));
-        WeakReference<CompiledModule> ref = modules.get(key);
-        CompiledModule cached = ref == null ? null : ref.get();
+        String metering = fuelCosts == null ? "unmetered" : meteringKey(fuelCosts);
+        String key = sha256 + "/" + mode + "/" + metering;
+        if (mode == ExecutionMode.TIERED) {
+            // A module some plugin already loaded compiled serves a tiered plugin compiled at once.
+            CompiledModule compiled = cached(sha256 + "/" + ExecutionMode.COMPILED + "/" + metering);
+            if (compiled != null) {
+                return compiled;
+            }
+        }
+        CompiledModule cached = cached(key);
         if (cached != null) {
             return cached;
         }
         // Compile outside the map's lock; two racing loads of one new module may both compile once.
-        CompiledModule fresh = CompileDeadline.run(pluginId, limits.compileTimeout(), "metering, parsing and compiling",
-                () -> parseAndCompile(pluginId, sha256, meter(pluginId, sha256, checked, fuelCosts), mode, fuelCosts));
+        CompiledModule fresh = mode == ExecutionMode.TIERED
+                ? CompileDeadline.run(pluginId, limits.compileTimeout(), "metering and parsing",
+                        () -> parseForTiers(pluginId, sha256, meter(pluginId, sha256, checked, fuelCosts), fuelCosts))
+                : CompileDeadline.run(pluginId, limits.compileTimeout(), "metering, parsing and compiling",
+                        () -> parseAndCompile(pluginId, sha256, meter(pluginId, sha256, checked, fuelCosts), mode,
+                                fuelCosts));
+        CompiledModule result = remember(key, fresh);
+        if (result == fresh && fresh.machineFactory() == null && mode == ExecutionMode.TIERED) {
+            compileInBackground(pluginId, fresh, limits);
+        }
+        return result;
+    }
+
+    private CompiledModule cached(String key) {
+        WeakReference<CompiledModule> ref = modules.get(key);
+        return ref == null ? null : ref.get();
+    }
+
+    /** Keeps {@code fresh} under {@code key} unless a racing load kept another first; returns the kept one. */
+    private CompiledModule remember(String key, CompiledModule fresh) {
         modules.values().removeIf(r -> r.get() == null);
         WeakReference<CompiledModule> raced = modules.putIfAbsent(key, new WeakReference<>(fresh));
         CompiledModule existing = raced == null ? null : raced.get();
@@ -161,18 +272,93 @@ public final class GraftEngine {
         }
     }
 
-    private CompiledModule parseAndCompile(String pluginId, String sha256, byte[] bytes, ExecutionMode mode,
-            CostModel fuelCosts) {
-        WasmModule module;
+    private static WasmModule parse(String pluginId, byte[] bytes) {
         try {
-            module = Parser.parse(bytes);
+            return Parser.parse(bytes);
         } catch (RuntimeException | StackOverflowError | AssertionError e) {
             // Chicory checks some malformed input with assert statements, which fire when -ea is on.
             throw new PluginLoadException(pluginId, "not a valid Wasm module: " + describe(e), e);
         }
+    }
+
+    /**
+     * The first tier of a tiered module: parsed (and metered) only, unless the persisted cache holds
+     * its compiled classes, in which case loading them is cheap and the module starts compiled.
+     */
+    private CompiledModule parseForTiers(String pluginId, String sha256, byte[] bytes, CostModel fuelCosts) {
+        WasmModule module = parse(pluginId, bytes);
+        if ((diskCache != null && diskCache.read(module.digest()) != null) || usesTailCalls(module)) {
+            return compileParsed(pluginId, sha256, module, ExecutionMode.TIERED, fuelCosts);
+        }
+        return new CompiledModule(sha256, module, null, ExecutionMode.TIERED, fuelCosts);
+    }
+
+    /**
+     * Whether any function makes a tail call. Chicory's interpreter runs tail calls in constant stack
+     * while its compiler turns them into call + return, so a deep tail recursion that succeeds in the
+     * interpreter exhausts the stack compiled: for such a module the switch would be visible, and it
+     * loads compiled from the start instead.
+     */
+    private static boolean usesTailCalls(WasmModule module) {
+        var code = module.codeSection();
+        for (int f = 0; f < code.functionBodyCount(); f++) {
+            for (var instruction : code.getFunctionBody(f).instructions()) {
+                OpCode op = instruction.opcode();
+                if (op == OpCode.RETURN_CALL || op == OpCode.RETURN_CALL_INDIRECT || op == OpCode.RETURN_CALL_REF) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Compiles a tiered module on the compiler executor under the compile timeout and installs the
+     * result; a failure leaves the module interpreted, with a warning. The task holds the module
+     * weakly until it starts, so a plugin unloaded while its compile waits is not compiled at all.
+     */
+    private void compileInBackground(String pluginId, CompiledModule tiered, LoadLimits limits) {
+        WeakReference<CompiledModule> pending = new WeakReference<>(tiered);
+        try {
+            compiler.execute(() -> {
+                CompiledModule target = pending.get();
+                if (target == null || target.machineFactory() != null) {
+                    return;
+                }
+                long start = System.nanoTime();
+                try {
+                    CompiledModule done = CompileDeadline.run(pluginId, limits.compileTimeout(), "compiling",
+                            () -> compileParsed(pluginId, target.sha256(), target.module(), ExecutionMode.TIERED,
+                                    target.fuelCosts()));
+                    target.promote(done.machineFactory());
+                    LoggerFactory.getLogger("graft.plugin." + pluginId).debug(
+                            "plugin '{}' compiled in the background in {} ms; new instances run compiled", pluginId,
+                            (System.nanoTime() - start) / 1_000_000);
+                } catch (RuntimeException | Error e) {
+                    if (e instanceof VirtualMachineError && !(e instanceof OutOfMemoryError)) {
+                        throw e;
+                    }
+                    LoggerFactory.getLogger("graft.plugin." + pluginId).warn("plugin '{}' stays in the interpreter:"
+                            + " its background compile failed: {}", pluginId, describe(e));
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            LoggerFactory.getLogger("graft.plugin." + pluginId).warn("plugin '{}' stays in the interpreter: its"
+                    + " background compile was refused: {}", pluginId, describe(e));
+        }
+    }
+
+    private CompiledModule parseAndCompile(String pluginId, String sha256, byte[] bytes, ExecutionMode mode,
+            CostModel fuelCosts) {
+        WasmModule module = parse(pluginId, bytes);
         if (mode == ExecutionMode.INTERPRETED) {
             return new CompiledModule(sha256, module, null, mode, fuelCosts);
         }
+        return compileParsed(pluginId, sha256, module, mode, fuelCosts);
+    }
+
+    private CompiledModule compileParsed(String pluginId, String sha256, WasmModule module, ExecutionMode mode,
+            CostModel fuelCosts) {
         try {
             MachineFactoryCompiler.Builder compiler = MachineFactoryCompiler.builder(module)
                     .withInterpreterFallback(InterpreterFallback.SILENT);

@@ -11,6 +11,7 @@ import dev.graft.api.PluginException;
 import dev.graft.api.PluginLoadException;
 import dev.graft.api.PluginPayloadException;
 import dev.graft.api.PluginTimeoutException;
+import dev.graft.api.policy.ExecutionMode;
 import dev.graft.api.policy.InstanceMode;
 import dev.graft.api.policy.PluginPolicy;
 import dev.graft.host.abi.HostFunctionBinding;
@@ -31,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,10 +54,18 @@ public final class Plugin implements PluginCaller, AutoCloseable {
     private final Logger log;
     private final FailureTranslator failures;
     private final InstancePool<PluginInstance> pool;
+    /**
+     * {@code instances: fresh}: instances reset to their state right after instantiation, waiting for
+     * the next call (at most pool-size of them); {@code null} when instances cannot be reset (pooled
+     * mode, or WASI files a call could leave traces in).
+     */
+    private final ArrayBlockingQueue<PluginInstance> resetInstances;
     private final List<CallListener> listeners;
     private final OutboundHttp http;
     private final String signedBy;
     private volatile boolean closed;
+    /** Instances built so far (the trial instance included), for tests of instance reuse. */
+    private final java.util.concurrent.atomic.AtomicLong instantiations = new java.util.concurrent.atomic.AtomicLong();
 
     private Plugin(PluginSpec spec, CompiledModule compiled, ImportLinker linker, WasiSandbox wasi,
             int memoryCapPages, Map<String, FunctionType> exports, List<CallListener> listeners, String signedBy) {
@@ -73,6 +83,9 @@ public final class Plugin implements PluginCaller, AutoCloseable {
         this.failures = new FailureTranslator(id(), policy.timeout(), policy.maxMemoryBytes());
         this.pool = policy.instances() == InstanceMode.POOLED
                 ? new InstancePool<>(policy.poolSize(), this::newInstance, PluginInstance::close)
+                : null;
+        this.resetInstances = policy.instances() == InstanceMode.FRESH && (wasi == null || !wasi.hasFiles())
+                ? new ArrayBlockingQueue<>(policy.poolSize())
                 : null;
     }
 
@@ -187,7 +200,8 @@ public final class Plugin implements PluginCaller, AutoCloseable {
             FunctionType type = exports.get(export);
             if (type == null) {
                 throw new PluginLoadException(id, "claims extension point '" + contract.id() + "' (version "
-                        + contract.version() + ") but has no export '" + export + "'");
+                        + contract.version() + ") but has no export '" + export + "'; the module exports "
+                        + new java.util.TreeSet<>(exports.keySet()));
             }
             if (!isExtismFunction(type)) {
                 throw new PluginLoadException(id, "export '" + export + "' of extension point '" + contract.id()
@@ -220,7 +234,7 @@ public final class Plugin implements PluginCaller, AutoCloseable {
         if (pool != null) {
             pool.seed(instance);
         } else {
-            instance.close();
+            release(instance, true);
         }
     }
 
@@ -232,6 +246,15 @@ public final class Plugin implements PluginCaller, AutoCloseable {
     /** Lower-case hex sha256 of the module bytes. */
     public String sha256() {
         return compiled.sha256();
+    }
+
+    /**
+     * How the plugin's new instances run now: {@link ExecutionMode#INTERPRETED} until a
+     * {@linkplain ExecutionMode#TIERED tiered} plugin's background compile finishes, then
+     * {@link ExecutionMode#COMPILED}; fixed for the other modes.
+     */
+    public ExecutionMode executionTier() {
+        return compiled.tier();
     }
 
     public PluginPolicy policy() {
@@ -270,7 +293,8 @@ public final class Plugin implements PluginCaller, AutoCloseable {
     public CallResult call(String export, byte[] input, long fuelBudget) {
         FunctionType type = exports.get(export);
         if (type == null) {
-            throw refused(export, new PluginCallException(id(), export, "the module has no export named '" + export + "'"));
+            throw refused(export, new PluginCallException(id(), export, "the module has no export named '" + export
+                    + "'; it exports " + new java.util.TreeSet<>(exports.keySet())));
         }
         if (!isExtismFunction(type)) {
             throw refused(export, new PluginCallException(id(), export,
@@ -398,12 +422,18 @@ public final class Plugin implements PluginCaller, AutoCloseable {
         FuelMeter meter = compiled.metered()
                 ? new FuelMeter(id(), spec.policy().fuelCosts(), compiled.definedGlobals(), spec.policy().fuel())
                 : null;
-        return new PluginInstance(this, meter, command);
+        instantiations.incrementAndGet();
+        PluginInstance instance = new PluginInstance(this, meter, command);
+        if (command == null && resetInstances != null) {
+            instance.snapshot();
+        }
+        return instance;
     }
 
     private PluginInstance acquire(Watchdog.CallTimer timer, String export) throws InterruptedException {
         if (pool == null) {
-            return newInstance();
+            PluginInstance reset = resetInstances == null ? null : resetInstances.poll();
+            return reset != null ? reset : newInstance();
         }
         long remaining = spec.policy().timeout().toNanos() - timer.elapsedNanos();
         PluginInstance instance = pool.acquire(Math.max(0, remaining));
@@ -415,10 +445,30 @@ public final class Plugin implements PluginCaller, AutoCloseable {
     }
 
     private void release(PluginInstance instance, boolean healthy) {
+        boolean current = instance.compiledTier() || compiled.machineFactory() == null;
         if (pool == null) {
-            instance.close();
+            // Fresh: a healthy instance of the current tier is reset and kept for the next call; one
+            // that failed in any way (trap, limit, timeout, interrupt) is discarded, never reset.
+            if (resetInstances == null || closed || !healthy || !current || !reset(instance)
+                    || !resetInstances.offer(instance)) {
+                instance.close();
+            } else if (closed && resetInstances.remove(instance)) {
+                instance.close(); // close() ran meanwhile and drained the queue before this offer
+            }
         } else {
-            pool.release(instance, healthy);
+            // An interpreted instance of a module compiled since is replaced by a compiled one on demand.
+            pool.release(instance, healthy && current);
+        }
+    }
+
+    /** Resets a fresh-mode instance for reuse; false (discard it) if it cannot be reset or the reset fails. */
+    private boolean reset(PluginInstance instance) {
+        try {
+            return instance.reset();
+        } catch (RuntimeException e) {
+            // A reset only restores what the instance recorded; a failure is a Graft bug, never the caller's.
+            log.warn("plugin '{}': an instance could not be reset and is discarded", id(), e);
+            return false;
         }
     }
 
@@ -441,6 +491,16 @@ public final class Plugin implements PluginCaller, AutoCloseable {
         if (pool != null) {
             pool.close();
         }
+        if (resetInstances != null) {
+            PluginInstance idle;
+            while ((idle = resetInstances.poll()) != null) {
+                idle.close();
+            }
+        }
+    }
+
+    long instantiations() {
+        return instantiations.get();
     }
 
     // Accessors for PluginInstance.
@@ -485,6 +545,6 @@ public final class Plugin implements PluginCaller, AutoCloseable {
 
     @Override
     public String toString() {
-        return "Plugin{" + id() + ", sha256=" + sha256() + ", mode=" + compiled.mode() + "}";
+        return "Plugin{" + id() + ", sha256=" + sha256() + ", mode=" + compiled.mode() + ", tier=" + compiled.tier() + "}";
     }
 }

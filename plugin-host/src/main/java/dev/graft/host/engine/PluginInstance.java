@@ -3,7 +3,11 @@ package dev.graft.host.engine;
 import com.dylibso.chicory.runtime.ChicoryInterruptedException;
 import com.dylibso.chicory.runtime.ExecutionListener;
 import com.dylibso.chicory.runtime.ExportFunction;
+import com.dylibso.chicory.runtime.GlobalInstance;
 import com.dylibso.chicory.runtime.Instance;
+import com.dylibso.chicory.runtime.TableInstance;
+import com.dylibso.chicory.wasm.types.Element;
+import com.dylibso.chicory.wasm.types.MutabilityType;
 import com.dylibso.chicory.wasi.WasiExitException;
 import com.dylibso.chicory.wasm.types.MemoryLimits;
 import dev.graft.api.PluginCallException;
@@ -14,6 +18,8 @@ import dev.graft.host.policy.BudgetedMemory;
 import dev.graft.host.policy.BudgetedTable;
 import dev.graft.host.policy.MemoryBudget;
 import dev.graft.host.policy.WasiSandbox;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * One live Wasm instance of a plugin with its own kernel state, memory budget and WASI session. A
@@ -38,6 +44,16 @@ final class PluginInstance implements AutoCloseable {
     private final MemoryBudget budget;
     private final WasiSandbox.Session wasi;
     private final FuelMeter meter;
+    /** Whether this instance runs compiled code (fixed at instantiation; a tiered switch builds new ones). */
+    private final boolean compiledTier;
+    private final List<BudgetedMemory> memories = new ArrayList<>(1);
+    /** The state right after instantiation, once {@link #snapshot()} ran; {@code null} before. */
+    private Snapshot snapshot;
+
+    /** What {@link #reset()} puts back: everything a call can change besides the linear memories' bytes. */
+    private record Snapshot(long[] globalLow, long[] globalHigh, boolean[] mutableGlobal, int[] tableSizes,
+            int[][] tableRefs, Instance[][] tableInstances, Element[] elements, ExtismKernel.Vars vars, MemoryBudget.Accounts accounts) {
+    }
 
     /**
      * Instantiates the plugin; the start function and {@code _initialize} run here, on the meter's
@@ -53,6 +69,9 @@ final class PluginInstance implements AutoCloseable {
         this.kernel = new ExtismKernel(pluginId, plugin.config(), plugin.hostFunctions(),
                 plugin.policy().maxVarBytes(), plugin.policy().maxOutputBytes(), plugin.policy().maxLogBytes(), budget,
                 plugin.log(), meter, plugin.http());
+        // Read once: a tiered module's factory may appear at any moment, the instance keeps one tier.
+        var machineFactory = plugin.compiled().machineFactory();
+        this.compiledTier = machineFactory != null;
         this.wasi = !plugin.linker().usesWasi() ? null
                 : command == null ? plugin.wasi().open(plugin.log(), kernel.logBudget())
                 : plugin.wasi().open(plugin.log(), command, kernel.logBudget());
@@ -62,13 +81,17 @@ final class PluginInstance implements AutoCloseable {
                     // A WASI command's _start runs when the host runs the command, never on instantiation.
                     .withStart(false)
                     .withImportValues(plugin.linker().link(kernel, wasi, meter))
-                    .withMemoryFactory(limits -> new BudgetedMemory(plugin.memoryLimits(limits), budget))
+                    .withMemoryFactory(limits -> {
+                        BudgetedMemory memory = new BudgetedMemory(plugin.memoryLimits(limits), budget);
+                        memories.add(memory);
+                        return memory;
+                    })
                     .withTableFactory(BudgetedTable.factory(budget));
             if (meter != null) {
                 builder.withGlobalFactory(meter);
             }
-            if (compiled.machineFactory() != null) {
-                builder.withMachineFactory(compiled.machineFactory());
+            if (machineFactory != null) {
+                builder.withMachineFactory(machineFactory);
             } else {
                 builder.withUnsafeExecutionListener(INTERRUPT_CHECK);
             }
@@ -157,6 +180,102 @@ final class PluginInstance implements AutoCloseable {
         } finally {
             kernel.logBudget().endCall();
         }
+    }
+
+    /**
+     * Records the instance's state as it is now, right after instantiation, so that {@link #reset()}
+     * can put it back: every linear memory (contents and size), every mutable global, every table
+     * (size and entries), the element segments, the kernel's vars and the memory accounts (the
+     * kernel's blocks are forgotten at the start of every call anyway).
+     */
+    void snapshot() {
+        int globals = instance.globalCount();
+        long[] low = new long[globals];
+        long[] high = new long[globals];
+        boolean[] mutable = new boolean[globals];
+        for (int i = 0; i < globals; i++) {
+            GlobalInstance global = instance.global(i);
+            mutable[i] = global.getMutabilityType() == MutabilityType.Var;
+            low[i] = global.getValueLow();
+            high[i] = global.getValueHigh();
+        }
+        int tables = instance.tableCount();
+        int[] sizes = new int[tables];
+        int[][] refs = new int[tables][];
+        Instance[][] owners = new Instance[tables][];
+        for (int t = 0; t < tables; t++) {
+            TableInstance table = instance.table(t);
+            sizes[t] = table.size();
+            refs[t] = new int[sizes[t]];
+            owners[t] = new Instance[sizes[t]];
+            for (int i = 0; i < sizes[t]; i++) {
+                refs[t][i] = table.ref(i);
+                owners[t][i] = table.instance(i);
+            }
+        }
+        Element[] elements = new Element[instance.elementCount()];
+        for (int i = 0; i < elements.length; i++) {
+            elements[i] = instance.element(i);
+        }
+        for (BudgetedMemory memory : memories) {
+            memory.snapshot();
+        }
+        snapshot = new Snapshot(low, high, mutable, sizes, refs, owners, elements, kernel.vars(), budget.accounts());
+    }
+
+    /**
+     * Puts the instance back in its state right after instantiation (see {@link #snapshot()}), paying
+     * for what the last call changed. Only for an instance whose call ended normally: one that trapped,
+     * ran out of a limit or was interrupted is discarded instead, never reset.
+     *
+     * @return false when the call changed something a reset cannot undo (a table grew, a data segment
+     *     was dropped): the instance must then be discarded
+     */
+    boolean reset() {
+        if (snapshot == null) {
+            return false;
+        }
+        for (int t = 0; t < snapshot.tableSizes().length; t++) {
+            if (instance.table(t).size() != snapshot.tableSizes()[t]) {
+                return false;
+            }
+        }
+        for (BudgetedMemory memory : memories) {
+            if (memory.restore(instance) < 0) {
+                return false;
+            }
+        }
+        for (int i = 0; i < snapshot.globalLow().length; i++) {
+            if (snapshot.mutableGlobal()[i]) {
+                GlobalInstance global = instance.global(i);
+                global.setValueLow(snapshot.globalLow()[i]);
+                global.setValueHigh(snapshot.globalHigh()[i]);
+            }
+        }
+        for (int t = 0; t < snapshot.tableSizes().length; t++) {
+            TableInstance table = instance.table(t);
+            int[] refs = snapshot.tableRefs()[t];
+            Instance[] owners = snapshot.tableInstances()[t];
+            for (int i = 0; i < refs.length; i++) {
+                if (table.ref(i) != refs[i] || table.instance(i) != owners[i]) {
+                    table.setRef(i, refs[i], owners[i]);
+                }
+            }
+        }
+        Element[] elements = snapshot.elements();
+        for (int i = 0; i < elements.length; i++) {
+            if (instance.element(i) != elements[i]) {
+                instance.setElement(i, elements[i]);
+            }
+        }
+        kernel.resetTo(snapshot.vars());
+        budget.restore(snapshot.accounts());
+        return true;
+    }
+
+    /** Whether the instance runs compiled code rather than the interpreter. */
+    boolean compiledTier() {
+        return compiledTier;
     }
 
     MemoryBudget budget() {

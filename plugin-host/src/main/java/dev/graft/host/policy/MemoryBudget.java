@@ -154,6 +154,25 @@ public final class MemoryBudget {
         track();
     }
 
+    /** The accounts at one moment, for {@link #restore(Accounts)}. */
+    public record Accounts(long linearBytes, long tableBytes, long kernelBytes, long varBytes) {
+    }
+
+    /** The accounts now (an instance's reusable state right after instantiation). */
+    public Accounts accounts() {
+        return new Accounts(linearBytes, tableBytes, kernelBytes, varBytes);
+    }
+
+    /** Puts the accounts back as {@link #accounts()} recorded them, when the instance is reset to that state. */
+    public void restore(Accounts accounts) {
+        linearBytes = accounts.linearBytes();
+        tableBytes = accounts.tableBytes();
+        kernelBytes = accounts.kernelBytes();
+        varBytes = accounts.varBytes();
+        highWaterBytes = usedBytes();
+        refusedGrowBytes = -1;
+    }
+
     private void track() {
         long used = usedBytes();
         if (used > highWaterBytes) {

@@ -55,6 +55,11 @@ public final class WasiSandbox {
         this.files = files;
     }
 
+    /** Whether the plugin has files (a private file system a call could leave traces in). */
+    public boolean hasFiles() {
+        return !files.isEmpty();
+    }
+
     /** Snapshots the granted files; a missing or unreadable grant refuses the plugin. */
     public static WasiSandbox load(String pluginId, Capabilities capabilities) {
         Map<String, Map<String, byte[]>> files = new LinkedHashMap<>();

@@ -98,8 +98,13 @@ class TypedBindingTest {
                 PluginSpec.builder(PluginSource.ofBytes("echo", ECHO)).extensionPoint(NeedsMore.class).build()));
         assertTrue(atLoad.getMessage().contains("'needs-more'") && atLoad.getMessage().contains("'missing'"),
                 atLoad.getMessage());
+        assertTrue(atLoad.getMessage().endsWith("the module exports [round_trip, same]"), atLoad.getMessage());
         Plugin plugin = load(PluginPolicy.defaults());
         assertThrows(PluginLoadException.class, () -> plugin.extension(NeedsMore.class));
+        dev.graft.api.PluginCallException atCall = assertThrows(dev.graft.api.PluginCallException.class,
+                () -> plugin.call("missing", new byte[0]));
+        assertTrue(atCall.getMessage().contains("no export named 'missing'; it exports [round_trip, same]"),
+                atCall.getMessage());
     }
 
     @Test

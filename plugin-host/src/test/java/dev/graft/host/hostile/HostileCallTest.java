@@ -82,8 +82,11 @@ class HostileCallTest extends HostileTestBase {
     @ParameterizedTest
     @EnumSource(ExecutionMode.class)
     void loopCallingAKernelFunctionIsStoppedByTheTimeout(ExecutionMode mode) {
+        // Each ping's (empty) result is a kernel block with a 12-byte header that the loop never frees: a
+        // large max-memory keeps the timeout, not the memory account, the limit this test meets.
         Plugin p = ENGINE.load(PluginSpec.builder(Fixtures.source("hostile-host-loop", "host_loop"))
-                .policy(policy(mode).timeout(SHORT).fuel(0).capabilities(Capabilities.builder().hostFunction("ping").build()).build())
+                .policy(policy(mode).timeout(SHORT).fuel(0).maxMemoryBytes(1L << 30)
+                        .capabilities(Capabilities.builder().hostFunction("ping").build()).build())
                 .hostFunction("ping", (id, in) -> new byte[0]).build());
         assertRefusal(PluginTimeoutException.class, "hostile-host-loop", () -> p.call("spin_kernel", NO_INPUT),
                 "'spin_kernel'", "timeout", "200 ms");
@@ -93,8 +96,11 @@ class HostileCallTest extends HostileTestBase {
     @EnumSource(ExecutionMode.class)
     void loopCallingAGrantedHostFunctionIsStoppedByTheTimeout(ExecutionMode mode) {
         AtomicInteger pings = new AtomicInteger();
+        // Each ping's (empty) result is a kernel block with a 12-byte header that the loop never frees: a
+        // large max-memory keeps the timeout, not the memory account, the limit this test meets.
         Plugin p = ENGINE.load(PluginSpec.builder(Fixtures.source("hostile-host-loop", "host_loop"))
-                .policy(policy(mode).timeout(SHORT).fuel(0).capabilities(Capabilities.builder().hostFunction("ping").build()).build())
+                .policy(policy(mode).timeout(SHORT).fuel(0).maxMemoryBytes(1L << 30)
+                        .capabilities(Capabilities.builder().hostFunction("ping").build()).build())
                 .hostFunction("ping", (id, in) -> {
                     pings.incrementAndGet();
                     return new byte[0];

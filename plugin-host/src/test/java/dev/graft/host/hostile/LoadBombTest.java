@@ -1,6 +1,7 @@
 package dev.graft.host.hostile;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,6 +9,7 @@ import dev.graft.api.PluginLoadException;
 import dev.graft.api.policy.ExecutionMode;
 import dev.graft.api.policy.LoadLimits;
 import dev.graft.api.policy.PluginPolicy;
+import dev.graft.host.engine.GraftEngine;
 import dev.graft.host.engine.Plugin;
 import dev.graft.host.engine.PluginSpec;
 import dev.graft.host.source.PluginSource;
@@ -186,7 +188,7 @@ class LoadBombTest extends HostileTestBase {
         byte[] bomb = LoadBombs.compileBomb(40);
         LoadLimits limits = LoadLimits.builder().maxHugeFunctions(1000).compileTimeout(Duration.ofSeconds(1)).build();
         PluginLoadException e = assertRefusedQuickly("bomb-compile-time", () -> load("bomb-compile-time", bomb,
-                        PluginPolicy.builder().fuel(0).loadLimits(limits).build()),
+                        PluginPolicy.builder().mode(ExecutionMode.COMPILED).fuel(0).loadLimits(limits).build()),
                 "load-limits.compile-timeout = PT1S", "took more than 1,000 ms");
         assertTrue(e.getMessage().contains("metering, parsing and compiling"), e.getMessage());
         // The abandoned compile is stopped, not left running on the host's cores.
@@ -197,6 +199,39 @@ class LoadBombTest extends HostileTestBase {
         if (Runtime.version().feature() < 20) {
             assertFalse(compileThreadAlive("bomb-compile-time"), "the compile thread still runs");
         }
+    }
+
+    /**
+     * Tiered, the load does not wait for the compile: the bomb loads and runs interpreted, and its
+     * background compile meets the same compile timeout, is stopped, and leaves it interpreted.
+     */
+    @Test
+    void compileBombInTieredModeLoadsInterpretedAndItsBackgroundCompileIsStopped() throws InterruptedException {
+        byte[] bomb = LoadBombs.compileBomb(40);
+        LoadLimits limits = LoadLimits.builder().maxHugeFunctions(1000).compileTimeout(Duration.ofSeconds(1)).build();
+        GraftEngine engine = GraftEngine.create();
+        long start = System.nanoTime();
+        Plugin plugin = engine.load(PluginSpec.builder(PluginSource.ofBytes("bomb-tiered", bomb))
+                .policy(PluginPolicy.builder().fuel(0).loadLimits(limits).build()).build());
+        assertTrue((System.nanoTime() - start) / 1_000_000 < REFUSED_WITHIN_MS, "the load waited for the compile");
+        assertEquals(ExecutionMode.INTERPRETED, plugin.executionTier());
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        boolean seen = false;
+        while (System.nanoTime() < deadline) {
+            boolean alive = compileThreadAlive("bomb-tiered");
+            seen |= alive;
+            if (seen && !alive) {
+                break;
+            }
+            Thread.sleep(20);
+        }
+        assertTrue(seen, "the background compile ran under the compile deadline");
+        if (Runtime.version().feature() < 20) {
+            assertFalse(compileThreadAlive("bomb-tiered"), "the background compile still runs");
+        }
+        assertEquals(ExecutionMode.INTERPRETED, plugin.executionTier(), "a failed compile leaves the plugin interpreted");
+        plugin.close();
+        assertNextPluginLoadsAndAnswers();
     }
 
     static boolean compileThreadAlive(String pluginId) {

@@ -15,13 +15,14 @@ import java.util.concurrent.TimeUnit;
 /**
  * Debian's docker-registry (distribution 2.8) on a loopback port, with raw HTTP helpers for writing
  * what Graft itself would not (a cosign-made signature, a swapped signature tag). Skips the test when
- * the registry is not installed.
+ * the registry is not installed. Shared with the starter's and the CLI's tests through plugin-host's
+ * test jar.
  */
-final class LoopbackRegistry implements AutoCloseable {
+public final class LoopbackRegistry implements AutoCloseable {
 
     static final Path BINARY = Path.of("/usr/bin/docker-registry");
 
-    final String host;
+    private final String host;
     private final Process process;
     private final HttpClient client = HttpClient.newHttpClient();
 
@@ -30,7 +31,8 @@ final class LoopbackRegistry implements AutoCloseable {
         this.process = process;
     }
 
-    static LoopbackRegistry start(Path dir) throws Exception {
+    /** Starts a registry storing under {@code dir}; skips the calling test when the binary is absent. */
+    public static LoopbackRegistry start(Path dir) throws Exception {
         assumeTrue(Files.isExecutable(BINARY), "Debian's docker-registry is not installed (.ci/run installs it)");
         int port;
         try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
@@ -69,6 +71,11 @@ final class LoopbackRegistry implements AutoCloseable {
         }
     }
 
+    /** {@code 127.0.0.1:PORT}, for {@code oci://HOST/repository:tag} references. */
+    public String host() {
+        return host;
+    }
+
     String api(String repository) {
         return "http://" + host + "/v2/" + repository;
     }
@@ -104,6 +111,7 @@ final class LoopbackRegistry implements AutoCloseable {
         }
     }
 
+    /** Stops the registry (its storage stays in the folder it was given). */
     @Override
     public void close() throws Exception {
         process.destroy();

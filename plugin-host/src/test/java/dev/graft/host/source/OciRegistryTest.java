@@ -4,22 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.graft.api.PluginLoadException;
 import dev.graft.host.engine.GraftEngine;
 import dev.graft.host.engine.Plugin;
 import dev.graft.host.engine.PluginSpec;
-import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -31,61 +23,24 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class OciRegistryTest {
 
-    static final Path REGISTRY = Path.of("/usr/bin/docker-registry");
     static final Path HELLO = Path.of("../examples/hello-as/hello.wasm");
 
     @TempDir
     Path dir;
 
-    Process registry;
+    LoopbackRegistry registry;
     String host;
 
     @BeforeEach
     void startRegistry() throws Exception {
-        assumeTrue(Files.isExecutable(REGISTRY), "Debian's docker-registry is not installed (.ci/run installs it)");
-        int port;
-        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            port = socket.getLocalPort();
-        }
-        host = "127.0.0.1:" + port;
-        Path config = dir.resolve("registry.yml");
-        Files.writeString(config, """
-                version: 0.1
-                log:
-                  level: error
-                storage:
-                  filesystem:
-                    rootdirectory: %s
-                http:
-                  addr: %s
-                """.formatted(dir.resolve("storage"), host));
-        registry = new ProcessBuilder(REGISTRY.toString(), "serve", config.toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("registry.log").toFile()).start();
-        HttpClient client = HttpClient.newHttpClient();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        while (true) {
-            try {
-                if (client.send(HttpRequest.newBuilder(URI.create("http://" + host + "/v2/")).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    break;
-                }
-            } catch (IOException notYet) {
-                // still starting
-            }
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("registry did not start: " + Files.readString(dir.resolve("registry.log")));
-            }
-            Thread.sleep(50);
-        }
+        registry = LoopbackRegistry.start(dir);
+        host = registry.host();
     }
 
     @AfterEach
     void stopRegistry() throws Exception {
         if (registry != null) {
-            registry.destroy();
-            if (!registry.waitFor(10, TimeUnit.SECONDS)) {
-                registry.destroyForcibly();
-            }
+            registry.close();
         }
     }
 

@@ -74,7 +74,7 @@ class SignedOciTest {
     }
 
     String ref(String repoAndTag) {
-        return "oci://" + registry.host + "/" + repoAndTag;
+        return "oci://" + registry.host() + "/" + repoAndTag;
     }
 
     @Test
@@ -132,7 +132,7 @@ class SignedOciTest {
         PluginLoadException e = assertThrows(PluginLoadException.class, () -> load(ref("graft/hello:1.0"), trust(true)));
         assertTrue(e.getMessage().contains("sha256:" + PluginSource.sha256Hex(module)), e.getMessage());
         assertTrue(e.getMessage().contains("not signed (no signature found: the tag sha256-<manifest digest>.sig of oci://"
-                + registry.host + "/graft/hello)"), e.getMessage());
+                + registry.host() + "/graft/hello)"), e.getMessage());
         assertTrue(e.getMessage().contains("keys tried: release"), e.getMessage());
         assertEquals(Optional.empty(), load(ref("graft/hello:1.0"), trust(false)).signedBy());
     }

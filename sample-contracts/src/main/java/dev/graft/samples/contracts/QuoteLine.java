@@ -1,6 +1,7 @@
 package dev.graft.samples.contracts;
 
 import com.fasterxml.jackson.annotation.JsonFormat;
+import dev.graft.api.OptionalField;
 import java.math.BigDecimal;
 import java.util.Objects;
 
@@ -25,7 +26,7 @@ public record QuoteLine(
         @JsonFormat(shape = JsonFormat.Shape.STRING) BigDecimal unitPrice,
         Customer customer,
         String currency,
-        String promoCode) {
+        @OptionalField String promoCode) {
 
     public QuoteLine {
         Objects.requireNonNull(unitPrice, "unitPrice");

@@ -25,7 +25,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.Test;
 
-/** The four pricing-rule plugins, through the engine and the typed {@link PricingRule} contract. */
+/**
+ * The four pricing-rule plugins, through the engine and the typed {@link PricingRule} contract: what
+ * needs the engine directly (several plugins at once, wrong pins, a missing grant). Each plugin's own
+ * behaviour is tested with the plugin-test kit in {@link VolumeDiscountTest}, {@link CustomerTierTest}
+ * and {@link PromoCodesTest}.
+ */
 class PricingRulesTest {
 
     static final Map<String, String> TIERS = Map.of("C-100", "gold", "C-200", "platinum", "C-300", "silver",
@@ -56,54 +61,9 @@ class PricingRulesTest {
         return new Adjustment(ruleId, new BigDecimal(amount), reason);
     }
 
-    // ------------------------------------------------------------------ volume discount (Rust)
+    // ------------------------------------------------------------------ volume discount (Rust): VolumeDiscountTest
 
-    @ParameterizedTest
-    @EnumSource(ExecutionMode.class)
-    void volumeDiscountByQuantityTiers(ExecutionMode mode) {
-        PricingRule rule = rule(Samples.VOLUME_DISCOUNT, mode);
-        assertEquals(List.of(), rule.apply(line("Café Crème", "food", 9, "19.99", ZOE, null)));
-        // 10 × 19.99 = 199.90; 5 % = 9.995 → -10.00 (half away from zero)
-        assertEquals(List.of(adj("volume-discount", "-10.00", "Volume discount 5% for 10+ units: 10 × Café Crème")),
-                rule.apply(line("Café Crème", "food", 10, "19.99", ZOE, null)));
-        assertEquals(List.of(adj("volume-discount", "-99.95", "Volume discount 10% for 50+ units: 50 × Café Crème")),
-                rule.apply(line("Café Crème", "food", 50, "19.99", ZOE, null)));
-        // 250 × 0.35 = 87.50; 15 % = 13.125 → -13.13
-        assertEquals(List.of(adj("volume-discount", "-13.13", "Volume discount 15% for 100+ units: 250 × Schrauben M4 ⌀ 4 mm")),
-                rule.apply(line("Schrauben M4 ⌀ 4 mm", "hardware", 250, "0.35", ZOE, null)));
-        // amounts come back exact, with the scale the plugin wrote
-        assertEquals("-13.13", rule.apply(line("x", "hardware", 250, "0.35", ZOE, null)).get(0).amount().toPlainString());
-    }
-
-    @Test
-    void volumeDiscountReportsBadInputAsPluginError() {
-        Plugin plugin = Samples.load(Samples.VOLUME_DISCOUNT, ExecutionMode.COMPILED, spec -> spec);
-        PluginCallException e = assertThrows(PluginCallException.class,
-                () -> plugin.call("apply_rule", "{\"quantity\":1,\"unitPrice\":\"1e3\"}".getBytes(StandardCharsets.UTF_8)));
-        assertEquals("not a decimal: \"1e3\"", e.pluginMessage());
-        e = assertThrows(PluginCallException.class, () -> plugin.call("apply_rule", "{\"quantity\":".getBytes(StandardCharsets.UTF_8)));
-        assertTrue(e.pluginMessage().startsWith("invalid JSON input"), e.pluginMessage());
-    }
-
-    // ------------------------------------------------------------------ customer tier (AssemblyScript)
-
-    @ParameterizedTest
-    @EnumSource(ExecutionMode.class)
-    void customerTierAsksTheHost(ExecutionMode mode) {
-        PricingRule rule = customerTier(mode);
-        // the input says "standard", the host says gold: the host wins. 3 × 12.34 = 37.02; 10 % = 3.702 → -3.70
-        Customer zoe = new Customer("C-100", "Zoë Müller", "standard", "DE");
-        assertEquals(List.of(adj("customer-tier", "-3.70", "Gold customer discount 10% for Zoë Müller")),
-                rule.apply(line("Café Crème", "food", 3, "12.34", zoe, null)));
-        // 7 × 0.05 = 0.35; 15 % = 0.0525 → -0.05
-        assertEquals(List.of(adj("customer-tier", "-0.05", "Platinum customer discount 15% for Łukasz Żółć 🌳")),
-                rule.apply(line("Nägel", "hardware", 7, "0.05", new Customer("C-200", "Łukasz Żółć 🌳", null, "PL"), null)));
-        assertEquals(List.of(adj("customer-tier", "-0.50", "Silver customer discount 5% for Ana")),
-                rule.apply(line("Tee", "food", 1, "10", new Customer("C-300", "Ana", "gold", "AT"), null)));
-        // a standard or unknown customer (the host answers with no bytes) gets nothing
-        assertEquals(List.of(), rule.apply(line("Tee", "food", 1, "10", new Customer("C-400", "Bo", "gold", "AT"), null)));
-        assertEquals(List.of(), rule.apply(line("Tee", "food", 1, "10", new Customer("C-999", "Bo", "gold", "AT"), null)));
-    }
+    // ------------------------------------------------------------------ customer tier (AssemblyScript): CustomerTierTest
 
     @Test
     void customerTierIsRefusedWithoutItsHostFunction() {
@@ -112,39 +72,7 @@ class PricingRulesTest {
         assertTrue(e.getMessage().contains("erp_customer_tier"), e.getMessage());
     }
 
-    // ------------------------------------------------------------------ promotion codes (C)
-
-    @ParameterizedTest
-    @EnumSource(ExecutionMode.class)
-    void promoCodesFromConfig(ExecutionMode mode) {
-        PricingRule rule = promoCodes(mode);
-        // 3 × 19.99 = 59.97; 10 % = 5.997 → -6.00; codes match case-insensitively
-        assertEquals(List.of(adj("promo-codes", "-6.00", "Promotion SPRING10: 10% off Café Crème")),
-                rule.apply(line("Café Crème", "food", 3, "19.99", ZOE, "spring10")));
-        assertEquals(List.of(adj("promo-codes", "-5.00", "Promotion WELCOME: 5.00 off Crêpes \"Suzette\"")),
-                rule.apply(line("Crêpes \"Suzette\"", "food", 2, "4.50", ZOE, "WELCOME")));
-        // a fixed amount is capped at the line total
-        assertEquals(List.of(adj("promo-codes", "-1.20", "Promotion WELCOME: 5.00 off Brötchen")),
-                rule.apply(line("Brötchen", "food", 3, "0.40", ZOE, "WELCOME")));
-        assertEquals(List.of(adj("promo-codes", "-15.00", "Promotion VIP: 15% off Füller")),
-                rule.apply(line("Füller", "office", 1, "100", ZOE, "VIP")));
-        assertEquals(List.of(), rule.apply(line("Füller", "office", 1, "100", ZOE, "NOPE")));
-        assertEquals(List.of(), rule.apply(line("Füller", "office", 1, "100", ZOE, null)));
-    }
-
-    @Test
-    void promoCodesWithoutConfigGiveNothing() {
-        PricingRule rule = rule(Samples.PROMO_CODES, ExecutionMode.COMPILED);
-        assertEquals(List.of(), rule.apply(line("Füller", "office", 1, "100", ZOE, "VIP")));
-    }
-
-    @Test
-    void promoCodesRejectABadTable() {
-        PricingRule rule = rule(Samples.PROMO_CODES, ExecutionMode.COMPILED, spec -> spec.config("promotions", "VIP=lots"));
-        PluginCallException e = assertThrows(PluginCallException.class,
-                () -> rule.apply(line("Füller", "office", 1, "100", ZOE, "VIP")));
-        assertEquals("config 'promotions' has a bad value (want CODE=10% or CODE=5.00)", e.pluginMessage());
-    }
+    // ------------------------------------------------------------------ promotion codes (C): PromoCodesTest
 
     // ------------------------------------------------------------------ regional tax (Rust)
 

@@ -1,0 +1,95 @@
+package dev.graft.benchmarks;
+
+import dev.graft.api.policy.ExecutionMode;
+import dev.graft.api.policy.InstanceMode;
+import dev.graft.api.policy.PluginPolicy;
+import dev.graft.host.engine.GraftEngine;
+import dev.graft.host.engine.Plugin;
+import dev.graft.host.engine.PluginSpec;
+import dev.graft.host.source.PluginSource;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Graft's own layer above raw Chicory, paired and interleaved in one JVM as in
+ * {@link FuelOverheadProbe}: each round times an unmetered, pooled, compiled {@code Plugin.call} and
+ * the same export on raw Chicory with the minimal {@link RawExtismKernel}, on the same input bytes
+ * (no JSON on either side), back to back in alternating order. Reports the median of the per-round
+ * differences (Graft minus raw, the layer) and ratios, with quartiles.
+ *
+ * <pre>java -cp benchmarks/target/benchmarks.jar dev.graft.benchmarks.GraftLayerProbe [rounds] [sliceMillis] [warm-up slices]</pre>
+ */
+public final class GraftLayerProbe {
+
+    private record Workload(String name, Runnable graft, Runnable raw) {
+    }
+
+    private GraftLayerProbe() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 41;
+        long sliceMillis = args.length > 1 ? Long.parseLong(args[1]) : 50;
+        int warmups = args.length > 2 ? Integer.parseInt(args[2]) : 25;
+        GraftEngine engine = GraftEngine.create();
+        PluginPolicy policy = PluginPolicy.builder().mode(ExecutionMode.COMPILED).instances(InstanceMode.POOLED)
+                .poolSize(1).fuel(0).build();
+
+        byte[] echoInput = Fixtures.CODEC.encode(Fixtures.LINE);
+        Plugin echo = engine.load(PluginSpec.builder(PluginSource.ofBytes("echo", Fixtures.BENCH_WASM)).policy(policy).build());
+        RawExtismKernel rawEcho = new RawExtismKernel(Fixtures.BENCH_WASM, "echo");
+
+        byte[] pricingWasm = Fixtures.bytes(Fixtures.VOLUME_DISCOUNT);
+        byte[] pricingInput = Fixtures.CODEC.encode(Fixtures.PRICING_LINE);
+        Plugin pricing = engine.load(PluginSpec.builder(PluginSource.ofBytes("volume-discount", pricingWasm)).policy(policy).build());
+        RawExtismKernel rawPricing = new RawExtismKernel(pricingWasm, "apply_rule");
+        if (!java.util.Arrays.equals(pricing.call("apply_rule", pricingInput).output(), rawPricing.call(pricingInput))) {
+            throw new IllegalStateException("Graft and raw Chicory disagree on the pricing output");
+        }
+
+        List<Workload> workloads = List.of(
+                new Workload("echo", () -> echo.call("echo", echoInput), () -> rawEcho.call(echoInput)),
+                new Workload("pricing", () -> pricing.call("apply_rule", pricingInput), () -> rawPricing.call(pricingInput)));
+        for (Workload w : workloads) {
+            for (int i = 0; i < warmups; i++) {
+                perOp(w.graft, 200_000_000L);
+                perOp(w.raw, 200_000_000L);
+            }
+        }
+        long sliceNanos = sliceMillis * 1_000_000L;
+        for (Workload w : workloads) {
+            double[] graft = new double[rounds];
+            double[] raw = new double[rounds];
+            double[] layer = new double[rounds];
+            double[] ratios = new double[rounds];
+            for (int r = 0; r < rounds; r++) {
+                if (r % 2 == 0) {
+                    graft[r] = perOp(w.graft, sliceNanos);
+                    raw[r] = perOp(w.raw, sliceNanos);
+                } else {
+                    raw[r] = perOp(w.raw, sliceNanos);
+                    graft[r] = perOp(w.graft, sliceNanos);
+                }
+                layer[r] = graft[r] - raw[r];
+                ratios[r] = graft[r] / raw[r];
+            }
+            System.out.println(String.format(Locale.ROOT,
+                    "layer workload=%s layerNs=%.1f q1=%.1f q3=%.1f ratio=%.4f graftNs=%.1f rawNs=%.1f rounds=%d",
+                    w.name, FuelOverheadProbe.quantile(layer, 0.5), FuelOverheadProbe.quantile(layer, 0.25),
+                    FuelOverheadProbe.quantile(layer, 0.75), FuelOverheadProbe.quantile(ratios, 0.5),
+                    FuelOverheadProbe.quantile(graft, 0.5), FuelOverheadProbe.quantile(raw, 0.5), rounds));
+        }
+    }
+
+    private static double perOp(Runnable op, long sliceNanos) {
+        long start = System.nanoTime();
+        long now;
+        long count = 0;
+        do {
+            op.run();
+            count++;
+            now = System.nanoTime();
+        } while (now - start < sliceNanos);
+        return (double) (now - start) / count;
+    }
+}
