@@ -55,10 +55,10 @@ public final class FirstCallProbe {
         }
         System.out.println(String.format(Locale.ROOT,
                 "first-call tieredMs=%.1f (q1 %.1f, q3 %.1f) compiledMs=%.1f (q1 %.1f, q3 %.1f) ratio=%.3f rounds=%d",
-                FuelOverheadProbe.quantile(tiered, 0.5), FuelOverheadProbe.quantile(tiered, 0.25),
-                FuelOverheadProbe.quantile(tiered, 0.75), FuelOverheadProbe.quantile(compiled, 0.5),
-                FuelOverheadProbe.quantile(compiled, 0.25), FuelOverheadProbe.quantile(compiled, 0.75),
-                FuelOverheadProbe.quantile(ratios, 0.5), rounds));
+                PairedTimer.quantile(tiered, 0.5), PairedTimer.quantile(tiered, 0.25),
+                PairedTimer.quantile(tiered, 0.75), PairedTimer.quantile(compiled, 0.5),
+                PairedTimer.quantile(compiled, 0.25), PairedTimer.quantile(compiled, 0.75),
+                PairedTimer.quantile(ratios, 0.5), rounds));
         Lifecycle.deleteTree(dir);
     }
 

@@ -1,7 +1,6 @@
 package dev.graft.benchmarks;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -71,30 +70,18 @@ public final class FuelOverheadProbe {
                 new Workload("fractalTree", tree::pluginUnmetered, tree::pluginMetered))
                 .stream().filter(w -> names.contains(w.name)).toList();
         for (Workload w : workloads) { // warm-up: both variants compiled by the JIT before timing
-            for (int i = 0; i < warmups; i++) {
-                perOp(w.unmetered, WARM_UP_SLICE_NANOS);
-                perOp(w.metered, WARM_UP_SLICE_NANOS);
-            }
+            PairedTimer.warmUp(w.unmetered, w.metered, warmups, WARM_UP_SLICE_NANOS);
         }
         List<String> lines = new ArrayList<>();
         for (Workload w : workloads) {
-            double[] ratios = new double[rounds];
-            double[] plain = new double[rounds];
-            double[] fuel = new double[rounds];
-            for (int r = 0; r < rounds; r++) {
-                if (r % 2 == 0) {
-                    plain[r] = perOp(w.unmetered, sliceNanos);
-                    fuel[r] = perOp(w.metered, sliceNanos);
-                } else {
-                    fuel[r] = perOp(w.metered, sliceNanos);
-                    plain[r] = perOp(w.unmetered, sliceNanos);
-                }
-                ratios[r] = fuel[r] / plain[r];
-            }
+            PairedTimer.Samples samples = PairedTimer.measure(w.unmetered, w.metered, rounds, sliceNanos);
+            double[] ratios = samples.ratios();
+            double[] plain = samples.first();
+            double[] fuel = samples.second();
             lines.add(String.format(Locale.ROOT,
                     "fuel workload=%s ratio=%.4f q1=%.4f q3=%.4f unmeteredNs=%.1f meteredNs=%.1f rounds=%d jvmWorkloads=%d",
-                    w.name, quantile(ratios, 0.5), quantile(ratios, 0.25), quantile(ratios, 0.75),
-                    quantile(plain, 0.5), quantile(fuel, 0.5), rounds, workloads.size()));
+                    w.name, PairedTimer.quantile(ratios, 0.5), PairedTimer.quantile(ratios, 0.25), PairedTimer.quantile(ratios, 0.75),
+                    PairedTimer.quantile(plain, 0.5), PairedTimer.quantile(fuel, 0.5), rounds, workloads.size()));
         }
         return lines;
     }
@@ -105,27 +92,4 @@ public final class FuelOverheadProbe {
         b.setUp();
         return b;
     }
-
-    /** Mean time per operation, in ns, over about {@code sliceNanos} of back-to-back operations. */
-    private static double perOp(Runnable op, long sliceNanos) {
-        long start = System.nanoTime();
-        long now;
-        long count = 0;
-        do {
-            op.run();
-            count++;
-            now = System.nanoTime();
-        } while (now - start < sliceNanos);
-        return (double) (now - start) / count;
-    }
-
-    static double quantile(double[] values, double q) {
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        double index = q * (sorted.length - 1);
-        int low = (int) Math.floor(index);
-        int high = (int) Math.ceil(index);
-        return sorted[low] + (sorted[high] - sorted[low]) * (index - low);
-    }
-
 }

@@ -51,45 +51,20 @@ public final class GraftLayerProbe {
                 new Workload("echo", () -> echo.call("echo", echoInput), () -> rawEcho.call(echoInput)),
                 new Workload("pricing", () -> pricing.call("apply_rule", pricingInput), () -> rawPricing.call(pricingInput)));
         for (Workload w : workloads) {
-            for (int i = 0; i < warmups; i++) {
-                perOp(w.graft, 200_000_000L);
-                perOp(w.raw, 200_000_000L);
-            }
+            PairedTimer.warmUp(w.graft, w.raw, warmups, 200_000_000L);
         }
         long sliceNanos = sliceMillis * 1_000_000L;
         for (Workload w : workloads) {
-            double[] graft = new double[rounds];
-            double[] raw = new double[rounds];
-            double[] layer = new double[rounds];
-            double[] ratios = new double[rounds];
-            for (int r = 0; r < rounds; r++) {
-                if (r % 2 == 0) {
-                    graft[r] = perOp(w.graft, sliceNanos);
-                    raw[r] = perOp(w.raw, sliceNanos);
-                } else {
-                    raw[r] = perOp(w.raw, sliceNanos);
-                    graft[r] = perOp(w.graft, sliceNanos);
-                }
-                layer[r] = graft[r] - raw[r];
-                ratios[r] = graft[r] / raw[r];
-            }
+            PairedTimer.Samples samples = PairedTimer.measure(w.raw, w.graft, rounds, sliceNanos);
+            double[] raw = samples.first();
+            double[] graft = samples.second();
+            double[] layer = samples.differences();
+            double[] ratios = samples.ratios();
             System.out.println(String.format(Locale.ROOT,
                     "layer workload=%s layerNs=%.1f q1=%.1f q3=%.1f ratio=%.4f graftNs=%.1f rawNs=%.1f rounds=%d",
-                    w.name, FuelOverheadProbe.quantile(layer, 0.5), FuelOverheadProbe.quantile(layer, 0.25),
-                    FuelOverheadProbe.quantile(layer, 0.75), FuelOverheadProbe.quantile(ratios, 0.5),
-                    FuelOverheadProbe.quantile(graft, 0.5), FuelOverheadProbe.quantile(raw, 0.5), rounds));
+                    w.name, PairedTimer.quantile(layer, 0.5), PairedTimer.quantile(layer, 0.25),
+                    PairedTimer.quantile(layer, 0.75), PairedTimer.quantile(ratios, 0.5),
+                    PairedTimer.quantile(graft, 0.5), PairedTimer.quantile(raw, 0.5), rounds));
         }
-    }
-
-    private static double perOp(Runnable op, long sliceNanos) {
-        long start = System.nanoTime();
-        long now;
-        long count = 0;
-        do {
-            op.run();
-            count++;
-            now = System.nanoTime();
-        } while (now - start < sliceNanos);
-        return (double) (now - start) / count;
     }
 }

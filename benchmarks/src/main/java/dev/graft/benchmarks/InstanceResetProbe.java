@@ -54,31 +54,19 @@ public final class InstanceResetProbe {
                 () -> freshHello.call("count_vowels", input)));
 
         for (Workload w : workloads) {
-            for (int i = 0; i < warmups; i++) {
-                perOp(w.pooled, 200_000_000L);
-                perOp(w.fresh, 200_000_000L);
-            }
+            PairedTimer.warmUp(w.pooled, w.fresh, warmups, 200_000_000L);
         }
         long sliceNanos = sliceMillis * 1_000_000L;
         for (Workload w : workloads) {
-            double[] ratios = new double[rounds];
-            double[] pooled = new double[rounds];
-            double[] fresh = new double[rounds];
-            for (int r = 0; r < rounds; r++) {
-                if (r % 2 == 0) {
-                    pooled[r] = perOp(w.pooled, sliceNanos);
-                    fresh[r] = perOp(w.fresh, sliceNanos);
-                } else {
-                    fresh[r] = perOp(w.fresh, sliceNanos);
-                    pooled[r] = perOp(w.pooled, sliceNanos);
-                }
-                ratios[r] = fresh[r] / pooled[r];
-            }
+            PairedTimer.Samples samples = PairedTimer.measure(w.pooled, w.fresh, rounds, sliceNanos);
+            double[] ratios = samples.ratios();
+            double[] pooled = samples.first();
+            double[] fresh = samples.second();
             System.out.println(String.format(Locale.ROOT,
                     "fresh workload=%s ratio=%.4f q1=%.4f q3=%.4f pooledNs=%.1f freshNs=%.1f rounds=%d",
-                    w.name, FuelOverheadProbe.quantile(ratios, 0.5), FuelOverheadProbe.quantile(ratios, 0.25),
-                    FuelOverheadProbe.quantile(ratios, 0.75), FuelOverheadProbe.quantile(pooled, 0.5),
-                    FuelOverheadProbe.quantile(fresh, 0.5), rounds));
+                    w.name, PairedTimer.quantile(ratios, 0.5), PairedTimer.quantile(ratios, 0.25),
+                    PairedTimer.quantile(ratios, 0.75), PairedTimer.quantile(pooled, 0.5),
+                    PairedTimer.quantile(fresh, 0.5), rounds));
         }
     }
 
@@ -89,17 +77,5 @@ public final class InstanceResetProbe {
 
     private static Plugin hello(GraftEngine engine, byte[] bytes, InstanceMode instances) {
         return engine.load(PluginSpec.builder(PluginSource.ofBytes("hello", bytes)).policy(policy(instances)).build());
-    }
-
-    private static double perOp(Runnable op, long sliceNanos) {
-        long start = System.nanoTime();
-        long now;
-        long count = 0;
-        do {
-            op.run();
-            count++;
-            now = System.nanoTime();
-        } while (now - start < sliceNanos);
-        return (double) (now - start) / count;
     }
 }

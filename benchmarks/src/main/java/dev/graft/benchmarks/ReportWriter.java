@@ -153,7 +153,7 @@ public final class ReportWriter {
     /** Median over the probe's JVMs of one numeric field of a workload's lines, or NaN. */
     private double pairedMedian(String workload, String field) {
         double[] values = pairedValues(workload, field);
-        return values.length == 0 ? Double.NaN : FuelOverheadProbe.quantile(values, 0.5);
+        return values.length == 0 ? Double.NaN : PairedTimer.quantile(values, 0.5);
     }
 
     private double[] pairedValues(String workload, String field) {
