@@ -5,11 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.dylibso.chicory.wabt.Wat2Wasm;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.graft.host.abi.AnsweringModule;
 import dev.graft.cli.GraftCommandTest.Run;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -35,27 +34,8 @@ class ContractCommandsTest {
 
     /** A pricing rule that answers {@code output} whatever it is asked. */
     Path ruleAnswering(String output) throws Exception {
-        byte[] bytes = output.getBytes(StandardCharsets.UTF_8);
-        String wat = """
-                (module
-                  (import "extism:host/env" "alloc" (func $alloc (param i64) (result i64)))
-                  (import "extism:host/env" "store_u8" (func $store_u8 (param i64 i32)))
-                  (import "extism:host/env" "output_set" (func $output_set (param i64 i64)))
-                  (memory 1)
-                  (data (i32.const 0) "%s")
-                  (func (export "apply_rule") (result i32)
-                    (local $buf i64) (local $i i32)
-                    (local.set $buf (call $alloc (i64.const %d)))
-                    (block $done (loop $copy
-                      (br_if $done (i32.ge_u (local.get $i) (i32.const %d)))
-                      (call $store_u8 (i64.add (local.get $buf) (i64.extend_i32_u (local.get $i))) (i32.load8_u (local.get $i)))
-                      (local.set $i (i32.add (local.get $i) (i32.const 1)))
-                      (br $copy)))
-                    (call $output_set (local.get $buf) (i64.const %d))
-                    (i32.const 0)))
-                """.formatted(output.replace("\"", "\\\""), bytes.length, bytes.length, bytes.length);
         Path f = dir.resolve("answering.wasm");
-        Files.write(f, Wat2Wasm.parse(wat));
+        Files.write(f, AnsweringModule.wasm("apply_rule", output));
         return f;
     }
 

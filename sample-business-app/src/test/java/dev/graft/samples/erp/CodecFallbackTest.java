@@ -6,10 +6,9 @@ import static org.springframework.test.web.servlet.request.MockMvcRequestBuilder
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
-import com.dylibso.chicory.wabt.Wat2Wasm;
+import dev.graft.host.abi.AnsweringModule;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -36,29 +35,10 @@ class CodecFallbackTest {
     static final String OUTPUT = "[{\"ruleId\":\"bulk\",\"reason\":\"no amount\"}]";
 
     static Path module() {
-        int n = OUTPUT.getBytes(StandardCharsets.UTF_8).length;
-        String wat = """
-                (module
-                  (import "extism:host/env" "alloc" (func $alloc (param i64) (result i64)))
-                  (import "extism:host/env" "store_u8" (func $store_u8 (param i64 i32)))
-                  (import "extism:host/env" "output_set" (func $output_set (param i64 i64)))
-                  (memory 1)
-                  (data (i32.const 0) "%s")
-                  (func (export "apply_rule") (result i32)
-                    (local $buf i64) (local $i i32)
-                    (local.set $buf (call $alloc (i64.const %d)))
-                    (block $done (loop $copy
-                      (br_if $done (i32.ge_u (local.get $i) (i32.const %d)))
-                      (call $store_u8 (i64.add (local.get $buf) (i64.extend_i32_u (local.get $i))) (i32.load8_u (local.get $i)))
-                      (local.set $i (i32.add (local.get $i) (i32.const 1)))
-                      (br $copy)))
-                    (call $output_set (local.get $buf) (i64.const %d))
-                    (i32.const 0)))
-                """.formatted(OUTPUT.replace("\"", "\\\""), n, n, n);
         try {
             Path file = Files.createTempFile("lacks-amount", ".wasm");
             file.toFile().deleteOnExit();
-            byte[] bytes = Wat2Wasm.parse(wat);
+            byte[] bytes = AnsweringModule.wasm("apply_rule", OUTPUT);
             Files.write(file, bytes);
             // Pricing rules must be signed by a trusted key: sign it with the demo key, as ./graft sign would.
             Path signature = Path.of(file + ".sig");
