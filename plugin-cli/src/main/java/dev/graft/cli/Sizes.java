@@ -5,7 +5,11 @@ import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Parses the human units the command line accepts: {@code 16MiB}, {@code 512KB}, {@code 1s}, {@code 250ms}. */
+/**
+ * Parses the human units the command line accepts: {@code 16MiB}, {@code 512KB}, {@code 1s}, {@code 250ms}.
+ * {@code KB}, {@code MB} and {@code GB} are binary, as Spring Boot's {@code DataSize} reads them, so that
+ * {@code --max-memory 16MB} means what {@code max-memory: 16MB} means in {@code application.yml}.
+ */
 final class Sizes {
 
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(b|kb|kib|mb|mib|gb|gib)?");
@@ -22,12 +26,9 @@ final class Sizes {
         long n = Long.parseLong(m.group(1));
         String unit = m.group(2) == null ? "b" : m.group(2);
         long factor = switch (unit) {
-            case "kb" -> 1000L;
-            case "kib" -> 1024L;
-            case "mb" -> 1000L * 1000;
-            case "mib" -> 1024L * 1024;
-            case "gb" -> 1000L * 1000 * 1000;
-            case "gib" -> 1024L * 1024 * 1024;
+            case "kb", "kib" -> 1024L;
+            case "mb", "mib" -> 1024L * 1024;
+            case "gb", "gib" -> 1024L * 1024 * 1024;
             default -> 1L;
         };
         return Math.multiplyExact(n, factor);
