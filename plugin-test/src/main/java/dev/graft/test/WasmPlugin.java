@@ -50,7 +50,11 @@ public @interface WasmPlugin {
     /** Wall-clock limit per call in milliseconds; {@code -1} keeps the policy default. */
     long timeoutMillis() default -1;
 
-    /** Compiled (the default, as in production) or interpreted. */
+    /**
+     * Compiled (the default), interpreted or tiered. A test pins one mode so that it measures the same code
+     * every run; the engine's own default, tiered, switches from the interpreter to compiled code while
+     * the test runs. Fuel is the same in every mode.
+     */
     ExecutionMode mode() default ExecutionMode.COMPILED;
 
     /** Configuration the plugin reads with Extism's {@code config_get}, as {@code key=value} entries. */
