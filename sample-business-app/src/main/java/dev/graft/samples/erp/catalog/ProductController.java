@@ -1,11 +1,13 @@
 package dev.graft.samples.erp.catalog;
 
 import dev.graft.samples.erp.web.ApiProblems;
+import dev.graft.samples.erp.web.PlainText;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Digits;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import java.math.BigDecimal;
 import java.net.URI;
@@ -18,18 +20,24 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.util.UriComponentsBuilder;
 
 /** {@code /api/products}: the catalog. */
 @RestController
 @RequestMapping("/api/products")
 public class ProductController {
 
-    /** A product to add. */
+    /**
+     * A product to add. Everything is checked before anything is written: the SKU's form (it is a path
+     * segment of the product's URL), text that every database stores as given, and a list price that is
+     * positive and fits the {@code NUMERIC(19, 2)} column with room for quantities (at most 15 integer digits
+     * and 2 decimals; an exact decimal, never rounded).
+     */
     public record NewProduct(
-            @NotBlank @Size(max = 64) String sku,
-            @NotBlank @Size(max = 200) String name,
-            @NotBlank @Size(max = 64) String category,
-            @NotNull @DecimalMin("0.00") @Digits(integer = 15, fraction = 2) BigDecimal listPrice) {
+            @NotBlank @Pattern(regexp = Product.SKU_PATTERN, message = Product.SKU_RULE) String sku,
+            @NotBlank @Size(max = 200) @PlainText String name,
+            @NotBlank @Size(max = 64) @PlainText String category,
+            @NotNull @DecimalMin(value = "0.00", inclusive = false) @Digits(integer = 15, fraction = 2) BigDecimal listPrice) {
     }
 
     /** A product as the API shows it; money as exact decimal strings. */
@@ -61,8 +69,9 @@ public class ProductController {
         if (products.findBySku(product.sku()).isPresent()) {
             throw ApiProblems.of(HttpStatus.CONFLICT, "Duplicate SKU", "A product with the SKU '" + product.sku() + "' exists already.");
         }
+        URI location = UriComponentsBuilder.fromPath("/api/products/{sku}").buildAndExpand(product.sku()).encode().toUri();
         Product saved = products.save(new Product(null, product.sku(), product.name(), product.category(),
                 product.listPrice().setScale(2)));
-        return ResponseEntity.created(URI.create("/api/products/" + saved.sku())).body(ProductView.of(saved));
+        return ResponseEntity.created(location).body(ProductView.of(saved));
     }
 }

@@ -1,6 +1,7 @@
 package dev.graft.samples.erp.customers;
 
 import dev.graft.samples.erp.web.ApiProblems;
+import dev.graft.samples.erp.web.PlainText;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Pattern;
@@ -24,7 +25,7 @@ public class CustomerController {
 
     /** A customer to add or the new state of one. */
     public record CustomerInput(
-            @NotBlank @Size(max = 200) String name,
+            @NotBlank @Size(max = 200) @PlainText String name,
             @NotBlank @Pattern(regexp = "(?i)platinum|gold|silver|standard", message = "must be platinum, gold, silver or standard") String tier,
             @NotBlank @Pattern(regexp = "[A-Za-z]{2}(-[A-Za-z0-9]{1,3})?", message = "must be a region such as DE or US-CA") String region) {
     }

@@ -1,5 +1,6 @@
 package dev.graft.samples.erp.quotes;
 
+import dev.graft.samples.erp.web.PlainText;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -16,14 +17,14 @@ import java.util.List;
  */
 public record QuoteRequest(
         @NotNull Long customerId,
-        @Size(max = 64) String promoCode,
+        @Size(max = 64) @PlainText String promoCode,
         @NotEmpty @Size(max = QuoteRequest.MAX_LINES) List<@NotNull @Valid LineRequest> lines) {
 
     public static final int MAX_LINES = 50;
     public static final int MAX_QUANTITY = 100_000;
 
     public record LineRequest(
-            @NotBlank @Size(max = 64) String sku,
+            @NotBlank @Size(max = 64) @PlainText String sku,
             @NotNull @Min(1) @Max(MAX_QUANTITY) Integer quantity) {
     }
 }

@@ -76,6 +76,7 @@ public class QuoteService {
                 properties.currency(), promo, Instant.now().truncatedTo(ChronoUnit.MILLIS), priced.subtotal(),
                 priced.adjustmentTotal(), priced.total(), priced.failed() ? Quote.PRICED_WITH_FAILURES : Quote.PRICED,
                 priced.lines(), priced.adjustments(), priced.ruleRuns());
+        MoneyBounds.requireStorable(quote);   // 422 before the database would refuse it with 500
         return quotes.save(quote);
     }
 

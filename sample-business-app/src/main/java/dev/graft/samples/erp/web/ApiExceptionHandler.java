@@ -14,8 +14,12 @@ import dev.graft.api.PluginTrapException;
 import dev.graft.api.PluginUnavailableException;
 import java.net.URI;
 import java.util.List;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.databind.exc.UnrecognizedPropertyException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.dao.DuplicateKeyException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
@@ -124,15 +128,119 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
         return "Plugin failed";
     }
 
-    /** Malformed JSON, or a value of the wrong type or out of range for its field (e.g. 10^12 as a quantity). */
+    /**
+     * A body over {@code erp.api.max-body-size} (413), or JSON that does not fit the resource (400): malformed,
+     * a duplicate key, an unknown property, a value of the wrong type or out of range for its field (e.g.
+     * {@code 1.5} or 10^12 as a quantity). The problem names the field ({@code field}, as Bean Validation
+     * names it, e.g. {@code lines[0].quantity}, and {@code pointer}, RFC 6901) where Jackson knows it.
+     */
     @Override
     protected ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException ex, HttpHeaders headers,
             HttpStatusCode status, WebRequest request) {
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST,
-                "The request body is not valid JSON for this resource: " + firstLine(mostSpecific(ex).getMessage()));
-        problem.setTitle("Malformed JSON");
-        problem.setType(URI.create(ApiProblems.TYPE_BASE + "malformed-json"));
-        return handleExceptionInternal(ex, problem, headers, HttpStatus.BAD_REQUEST, request);
+        RequestBodyTooLargeException tooLarge = RequestBodyTooLargeException.in(ex);
+        if (tooLarge != null) {
+            return handleExceptionInternal(ex, tooLarge(tooLarge), headers, HttpStatus.CONTENT_TOO_LARGE, request);
+        }
+        JacksonException json = jacksonCause(ex);
+        String problem = json != null ? describe(json) : firstLine(mostSpecific(ex).getMessage());
+        JsonLocation where = json != null ? JsonLocation.of(json) : JsonLocation.NONE;
+        ProblemDetail detail = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST,
+                "The request body is not valid JSON for this resource: " + problem
+                        + (where.field().isEmpty() ? "" : " (at " + where.field() + ")"));
+        detail.setTitle("Malformed JSON");
+        detail.setType(URI.create(ApiProblems.TYPE_BASE + "malformed-json"));
+        if (!where.field().isEmpty()) {
+            detail.setProperty("field", where.field());
+            detail.setProperty("pointer", where.pointer());
+        }
+        if (json != null && json.getLocation() != null && json.getLocation().getLineNr() > 0) {
+            detail.setProperty("line", json.getLocation().getLineNr());
+            detail.setProperty("column", json.getLocation().getColumnNr());
+        }
+        detail.setProperty("problem", problem);
+        return handleExceptionInternal(ex, detail, headers, HttpStatus.BAD_REQUEST, request);
+    }
+
+    /** A body over the limit that surfaced outside a message converter (a controller reading it itself). */
+    @ExceptionHandler(RequestBodyTooLargeException.class)
+    public ResponseEntity<ProblemDetail> bodyTooLarge(RequestBodyTooLargeException e) {
+        return ResponseEntity.status(HttpStatus.CONTENT_TOO_LARGE).contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                .body(tooLarge(e));
+    }
+
+    /** Two requests creating the same thing at once: the database's unique constraint decides, the loser gets 409. */
+    @ExceptionHandler(DuplicateKeyException.class)
+    public ResponseEntity<ProblemDetail> duplicate(DuplicateKeyException e) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.CONFLICT,
+                "It exists already (another request created it at the same time).");
+        problem.setTitle("Conflict");
+        problem.setType(URI.create(ApiProblems.TYPE_BASE + "conflict"));
+        return ResponseEntity.status(HttpStatus.CONFLICT).contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
+    }
+
+    private static ProblemDetail tooLarge(RequestBodyTooLargeException e) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.CONTENT_TOO_LARGE, e.getMessage() + ".");
+        problem.setTitle("Request body too large");
+        problem.setType(URI.create(ApiProblems.TYPE_BASE + "request-body-too-large"));
+        problem.setProperty("limitBytes", e.limitBytes());
+        return problem;
+    }
+
+    /** Jackson's message, without the Java class names and configuration hints meant for developers. */
+    static String describe(JacksonException e) {
+        if (e instanceof UnrecognizedPropertyException unknown) {
+            List<String> known = unknown.getKnownPropertyIds() == null ? List.of()
+                    : unknown.getKnownPropertyIds().stream().map(String::valueOf).sorted().toList();
+            return "Unknown property \"" + unknown.getPropertyName() + "\""
+                    + (known.isEmpty() ? "" : "; known: " + String.join(", ", known));
+        }
+        String message = firstLine(e.getOriginalMessage());
+        message = message.replaceAll(" \\(but (could|might) if coercion[^)]*\\)", "")
+                .replaceAll("`java\\.lang\\.(\\w+)`", "`$1`")
+                .replaceAll("`java\\.math\\.(\\w+)`", "`$1`")
+                .replaceAll("`dev\\.graft\\.[\\w.]*[.$](\\w+)`", "`$1`");
+        return message;
+    }
+
+    private static JacksonException jacksonCause(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof JacksonException json) {
+                return json;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Where in the document a JSON problem is: as Bean Validation names fields ({@code lines[0].quantity})
+     * and as an RFC 6901 pointer ({@code /lines/0/quantity}); empty at the top level.
+     */
+    record JsonLocation(String field, String pointer) {
+
+        static final JsonLocation NONE = new JsonLocation("", "");
+
+        static JsonLocation of(JacksonException e) {
+            StringBuilder field = new StringBuilder();
+            StringBuilder pointer = new StringBuilder();
+            for (JacksonException.Reference ref : e.getPath()) {
+                if (ref.getPropertyName() != null) {
+                    if (!field.isEmpty()) {
+                        field.append('.');
+                    }
+                    field.append(ref.getPropertyName());
+                    pointer.append('/').append(ref.getPropertyName().replace("~", "~0").replace("/", "~1"));
+                } else if (ref.getIndex() >= 0) {
+                    field.append('[').append(ref.getIndex()).append(']');
+                    pointer.append('/').append(ref.getIndex());
+                }
+            }
+            if (field.isEmpty() && e.processor() instanceof JsonParser parser && parser.streamReadContext() != null) {
+                // a stream-level problem (a duplicate key, bad syntax): where the parser was
+                String at = parser.streamReadContext().pathAsPointer().toString();
+                return at.isEmpty() ? NONE : new JsonLocation(at.substring(1).replace('/', '.'), at);
+            }
+            return new JsonLocation(field.toString(), pointer.toString());
+        }
     }
 
     /** Bean validation of a request body: every field error, by path. */
