@@ -13,6 +13,7 @@ import java.math.BigDecimal;
 import java.net.URI;
 import java.util.List;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -64,7 +65,7 @@ public class ProductController {
                 .orElseThrow(() -> ApiProblems.notFound("Unknown product", "No product has the SKU '" + sku + "'."));
     }
 
-    @PostMapping
+    @PostMapping(produces = MediaType.APPLICATION_JSON_VALUE)   // a request that cannot take the answer is refused (406) before it writes
     public ResponseEntity<ProductView> create(@Valid @RequestBody NewProduct product) {
         if (products.findBySku(product.sku()).isPresent()) {
             throw ApiProblems.of(HttpStatus.CONFLICT, "Duplicate SKU", "A product with the SKU '" + product.sku() + "' exists already.");

@@ -9,6 +9,7 @@ import jakarta.validation.constraints.Size;
 import java.net.URI;
 import java.util.List;
 import java.util.Locale;
+import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -47,7 +48,7 @@ public class CustomerController {
                 .orElseThrow(() -> ApiProblems.notFound("Unknown customer", "No customer has the id " + id + "."));
     }
 
-    @PostMapping
+    @PostMapping(produces = MediaType.APPLICATION_JSON_VALUE)   // a request that cannot take the answer is refused (406) before it writes
     public ResponseEntity<CustomerAccount> create(@Valid @RequestBody CustomerInput input) {
         CustomerAccount saved = customers.save(new CustomerAccount(null, input.name(),
                 input.tier().toLowerCase(Locale.ROOT), input.region().toUpperCase(Locale.ROOT)));
@@ -55,7 +56,7 @@ public class CustomerController {
     }
 
     /** Changes a customer, for example its tier: the customer-tier plugin reads it at the next pricing. */
-    @PutMapping("/{id}")
+    @PutMapping(value = "/{id}", produces = MediaType.APPLICATION_JSON_VALUE)
     public CustomerAccount update(@PathVariable long id, @Valid @RequestBody CustomerInput input) {
         get(id);
         return customers.save(new CustomerAccount(id, input.name(), input.tier().toLowerCase(Locale.ROOT),

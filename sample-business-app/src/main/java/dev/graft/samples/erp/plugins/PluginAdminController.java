@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -57,7 +58,8 @@ public class PluginAdminController {
      * (no or a bad signature, an untrusted key, a digest mismatch, a module that does not load). A refused
      * upload stores nothing and the current version keeps serving. Role ADMIN.
      */
-    @PostMapping(value = "/{id}/versions", consumes = {"application/wasm", "application/octet-stream"})
+    @PostMapping(value = "/{id}/versions", consumes = {"application/wasm", "application/octet-stream"},
+            produces = MediaType.APPLICATION_JSON_VALUE)
     public ResponseEntity<UploadReport> upload(@PathVariable String id, HttpServletRequest request,
             @RequestHeader(name = PluginUploads.SIGNATURE_HEADER, required = false) String signature,
             @RequestParam(required = false) String sha256) throws IOException {
@@ -106,7 +108,7 @@ public class PluginAdminController {
      * {@code revert} (the configured version in place of an upload) or {@code reset} (close its breaker).
      * Role ADMIN.
      */
-    @PostMapping("/{id}/{action}")
+    @PostMapping(value = "/{id}/{action}", produces = MediaType.APPLICATION_JSON_VALUE)   // 406 before acting
     public PluginReport act(@PathVariable String id, @PathVariable String action) {
         String verb = action.toLowerCase(Locale.ROOT);
         if (!ACTIONS.contains(verb)) {

@@ -2,7 +2,6 @@ package dev.graft.samples.erp.quotes;
 
 import dev.graft.samples.erp.web.ApiProblems;
 import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.springframework.http.HttpStatus;
@@ -23,14 +22,14 @@ final class MoneyBounds {
     /** The largest amount a money column holds: 10^17 - 0.01. */
     static final BigDecimal MAX = BigDecimal.TEN.pow(PRECISION - SCALE).subtract(new BigDecimal("0.01"));
 
+    /** The smallest absolute amount that rounds (half up, to cents) past {@link #MAX}. */
+    private static final BigDecimal ROUNDS_OVER = MAX.add(new BigDecimal("0.005"));
+
     private MoneyBounds() {
     }
 
     /** Throws a 422 problem naming the first amount of {@code quote} that a money column cannot store. */
     static void requireStorable(Quote quote) {
-        check("subtotal", quote.subtotal());
-        check("adjustmentTotal", quote.adjustmentTotal());
-        check("total", quote.total());
         for (int i = 0; i < quote.lines().size(); i++) {
             Quote.Line line = quote.lines().get(i);
             check("lines[" + i + "].unitPrice", line.unitPrice());
@@ -41,10 +40,14 @@ final class MoneyBounds {
         for (Quote.Adjustment a : quote.adjustments()) {
             check("lines[" + a.lineNo() + "].adjustments[" + a.ruleId() + "].amount", a.amount());
         }
+        check("subtotal", quote.subtotal());
+        check("adjustmentTotal", quote.adjustmentTotal());
+        check("total", quote.total());
     }
 
+    /** Whether {@code amount}, rounded half up to cents, fits; without rounding it (cheap for any exponent). */
     static boolean fits(BigDecimal amount) {
-        return amount.setScale(SCALE, RoundingMode.HALF_UP).abs().compareTo(MAX) <= 0;
+        return amount.abs().compareTo(ROUNDS_OVER) < 0;
     }
 
     private static void check(String field, BigDecimal amount) {

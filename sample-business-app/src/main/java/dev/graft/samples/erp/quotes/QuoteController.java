@@ -3,6 +3,7 @@ package dev.graft.samples.erp.quotes;
 import jakarta.validation.Valid;
 import java.net.URI;
 import java.util.List;
+import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -41,7 +42,7 @@ public class QuoteController {
     }
 
     /** 201 with the priced quote, its adjustments and every rule run. */
-    @PostMapping
+    @PostMapping(produces = MediaType.APPLICATION_JSON_VALUE)   // a request that cannot take the answer is refused (406) before it writes
     public ResponseEntity<QuoteView> create(@Valid @RequestBody QuoteRequest request) {
         Quote quote = quotes.create(request);
         return ResponseEntity.created(URI.create("/api/quotes/" + quote.id())).body(QuoteView.of(quote));

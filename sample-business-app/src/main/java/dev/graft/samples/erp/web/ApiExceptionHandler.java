@@ -16,6 +16,7 @@ import java.net.URI;
 import java.util.List;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
+import tools.jackson.core.exc.StreamReadException;
 import tools.jackson.databind.exc.UnrecognizedPropertyException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -220,6 +221,11 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
         static final JsonLocation NONE = new JsonLocation("", "");
 
         static JsonLocation of(JacksonException e) {
+            if (e instanceof StreamReadException && e.processor() instanceof JsonParser parser
+                    && parser.streamReadContext() != null) {
+                // a problem in the text itself (a duplicate key, bad syntax): where the parser was, from the root
+                return ofPointer(parser.streamReadContext().pathAsPointer().toString());
+            }
             StringBuilder field = new StringBuilder();
             StringBuilder pointer = new StringBuilder();
             for (JacksonException.Reference ref : e.getPath()) {
@@ -234,12 +240,22 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
                     pointer.append('/').append(ref.getIndex());
                 }
             }
-            if (field.isEmpty() && e.processor() instanceof JsonParser parser && parser.streamReadContext() != null) {
-                // a stream-level problem (a duplicate key, bad syntax): where the parser was
-                String at = parser.streamReadContext().pathAsPointer().toString();
-                return at.isEmpty() ? NONE : new JsonLocation(at.substring(1).replace('/', '.'), at);
-            }
             return new JsonLocation(field.toString(), pointer.toString());
+        }
+
+        private static JsonLocation ofPointer(String pointer) {
+            if (pointer.isEmpty()) {
+                return NONE;
+            }
+            StringBuilder field = new StringBuilder();
+            for (String segment : pointer.substring(1).split("/", -1)) {
+                if (segment.matches("\\d+")) {
+                    field.append('[').append(segment).append(']');
+                } else {
+                    field.append(field.isEmpty() ? "" : ".").append(segment.replace("~1", "/").replace("~0", "~"));
+                }
+            }
+            return new JsonLocation(field.toString(), pointer);
         }
     }
 
