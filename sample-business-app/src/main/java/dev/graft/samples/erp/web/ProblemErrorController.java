@@ -68,9 +68,11 @@ public class ProblemErrorController extends BasicErrorController {
         HttpStatus status = getStatus(request);
         Object exception = request.getAttribute(RequestDispatcher.ERROR_EXCEPTION);
         String detail;
+        String title = null;
         if (Boolean.TRUE.equals(request.getAttribute(RequestBodyLimitFilter.EXCEEDED_ATTRIBUTE))
                 || exception instanceof Throwable t && RequestBodyTooLargeException.in(t) != null) {
             status = HttpStatus.CONTENT_TOO_LARGE;
+            title = "Request body too large";   // as RequestBodyLimitFilter and ApiExceptionHandler name it
             detail = "The request body is larger than the limit (erp.api.max-body-size).";
         } else if (status.is5xxServerError()) {
             detail = "The server failed to handle the request.";
@@ -84,9 +86,10 @@ public class ProblemErrorController extends BasicErrorController {
                             ? "The request was rejected: its URL or headers are not allowed (e.g. an encoded or doubled slash, a dot segment, a path parameter)."
                             : "The request was refused: " + status.getReasonPhrase() + ".";
         }
+        title = title != null ? title : status.getReasonPhrase();
         Map<String, Object> problem = new LinkedHashMap<>();
-        problem.put("type", URI.create(ApiProblems.TYPE_BASE + ApiProblems.slug(status.getReasonPhrase())).toString());
-        problem.put("title", status.getReasonPhrase());
+        problem.put("type", URI.create(ApiProblems.TYPE_BASE + ApiProblems.slug(title)).toString());
+        problem.put("title", title);
         problem.put("status", status.value());
         problem.put("detail", detail);
         Object uri = request.getAttribute(RequestDispatcher.ERROR_REQUEST_URI);
