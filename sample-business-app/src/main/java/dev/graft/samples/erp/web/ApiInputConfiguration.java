@@ -26,7 +26,7 @@ import tools.jackson.databind.type.LogicalType;
  * and Tomcat's own errors as problem details.
  *
  * <ul>
- *   <li>{@code erp.api.max-body-size} (1 MiB by default) bounds every {@code /api/**} request body
+ *   <li>{@code erp.api.max-body-size} (1 MiB by default) bounds every {@code /api/**} and {@code /actuator/**} request body
  *       before it is read ({@link RequestBodyLimitFilter}): 413.</li>
  *   <li>The JSON of requests is read strictly (400 naming the field): a duplicate key, an unknown property,
  *       {@code 1.5} or {@code "1"} where an integer belongs, a number or boolean where text belongs, null
@@ -46,7 +46,7 @@ public class ApiInputConfiguration {
         // before anything that may read a body (Spring Security, the form content filter) and before authentication:
         // an oversized body is refused without being read, whoever sends it
         registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 1);
-        registration.addUrlPatterns("/api/*");
+        registration.addUrlPatterns("/api/*", "/actuator/*");
         return registration;
     }
 

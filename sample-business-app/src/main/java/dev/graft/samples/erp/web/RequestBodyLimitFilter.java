@@ -20,7 +20,8 @@ import org.springframework.http.HttpStatus;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Bounds the request bodies of the JSON API ({@code /api/**}) to {@code erp.api.max-body-size} before
+ * Bounds the request bodies of the JSON API ({@code /api/**}, and the actuator's {@code /actuator/**}) to
+ * {@code erp.api.max-body-size} before
  * anything reads them into memory: a declared {@code Content-Length} over the limit is answered with 413
  * at once, without reading the body; a body without one (chunked) or longer than declared is counted as
  * it streams and fails with {@link RequestBodyTooLargeException} at the first byte past the limit.
@@ -49,7 +50,7 @@ public class RequestBodyLimitFilter extends OncePerRequestFilter {
     @Override
     protected boolean shouldNotFilter(HttpServletRequest request) {
         String path = request.getRequestURI().substring(request.getContextPath().length());
-        return !path.startsWith("/api/") || UPLOAD.matcher(path).matches();
+        return !(path.startsWith("/api/") || path.startsWith("/actuator/")) || UPLOAD.matcher(path).matches();
     }
 
     @Override
