@@ -15,7 +15,14 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 
 import com.jayway.jsonpath.JsonPath;
 import dev.graft.host.abi.AnsweringModule;
+import dev.graft.api.policy.ExecutionMode;
+import dev.graft.api.policy.PluginPolicy;
 import dev.graft.host.binding.JacksonPayloadCodec;
+import dev.graft.host.engine.CallResult;
+import dev.graft.host.engine.GraftEngine;
+import dev.graft.host.engine.Plugin;
+import dev.graft.host.engine.PluginSpec;
+import dev.graft.host.source.PluginSource;
 import dev.graft.samples.contracts.Customer;
 import dev.graft.samples.contracts.QuoteLine;
 import dev.graft.samples.erp.modules.ModuleStore;
@@ -206,5 +213,49 @@ class ReplayTest {
                 .andExpect(jsonPath("$.lines[0].rules[0].status").value("module-missing"))
                 .andExpect(jsonPath("$.lines[0].rules[0].detail").value(startsWith("no module with sha256 " + replacementSha)))
                 .andExpect(jsonPath("$.identicalCalls").value(3));
+    }
+
+    /**
+     * Why replay can compare fuel at all: Graft's fuel is injected into the module, so the same module, input and
+     * policy give the same fuel in every execution mode. The recorded calls (made tiered) cost exactly the same
+     * run interpreted and compiled, with the same output.
+     */
+    @Test
+    void theRecordedFuelIsTheSameInterpretedTieredAndCompiled() throws Exception {
+        long id = createQuote("{\"customerId\": 4, \"lines\": [{\"sku\": \"SCREW-M4\", \"quantity\": 120}]}");
+        Quote quote = quotes.findById(id).orElseThrow();
+        for (Quote.RuleRun run : quote.ruleRuns().stream()
+                .filter(r -> r.pluginId().equals("volume-discount") || r.pluginId().equals("regional-tax")).toList()) {
+            byte[] module = store.read(run.pluginSha256()).bytes();
+            for (ExecutionMode mode : ExecutionMode.values()) {
+                try (Plugin plugin = GraftEngine.create().load(PluginSpec.builder(PluginSource.ofBytes(run.pluginId(), module))
+                        .policy(PluginPolicy.builder().mode(mode).build()).build())) {
+                    CallResult result = plugin.call("apply_rule", run.input());
+                    assertThat(result.stats().fuelConsumed()).as(run.pluginId() + " " + mode).isEqualTo(run.fuel());
+                    assertThat(result.output()).as(run.pluginId() + " " + mode).isEqualTo(run.output());
+                }
+            }
+        }
+    }
+
+    /** A rule run without a recorded input (stored before V4, or a call that never reached the plugin) is reported, not guessed. */
+    @Test
+    void aRunWithoutARecordedInputIsReportedAsNotRecorded() throws Exception {
+        long id = createQuote("{\"customerId\": 2, \"lines\": [{\"sku\": \"TEA-SENCHA\", \"quantity\": 1}]}");
+        Quote quote = quotes.findById(id).orElseThrow();
+        List<Quote.RuleRun> runs = new java.util.ArrayList<>(quote.ruleRuns());
+        Quote.RuleRun first = runs.get(0);
+        runs.set(0, new Quote.RuleRun(first.lineNo(), first.pluginId(), first.pluginSha256(), first.outcome(),
+                first.adjustments(), first.fuel(), first.elapsedMicros(), null, null, null, null, null));
+        quotes.save(new Quote(quote.id(), quote.customerId(), quote.customerName(), quote.customerTier(),
+                quote.customerRegion(), quote.currency(), quote.promoCode(), quote.createdAt(), quote.subtotal(),
+                quote.adjustmentTotal(), quote.total(), quote.status(), quote.lines(), quote.adjustments(), runs));
+        replay(id)
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.identical").value(false))
+                .andExpect(jsonPath("$.calls").value(runs.size()))
+                .andExpect(jsonPath("$.identicalCalls").value(runs.size() - 1))
+                .andExpect(jsonPath("$.lines[0].rules[0].status").value("not-recorded"))
+                .andExpect(jsonPath("$.lines[0].rules[0].detail").value(startsWith("the call's input was not recorded")));
     }
 }
