@@ -1,6 +1,5 @@
 package dev.graft.samples.erp.modules;
 
-import dev.graft.api.PluginLoadException;
 import dev.graft.boot.audit.PluginLifecycleEvent;
 import dev.graft.boot.autoconfigure.GraftProperties;
 import dev.graft.boot.hostfunction.HostFunctionBeans;
@@ -68,8 +67,9 @@ public class ServedModules {
             store.keep(contents.bytes(), signature);
             log.info("Plugin '{}': version sha256 {} kept in {}{}", event.pluginId(), event.sha256(), store.folder(),
                     signature == null ? " (no detached signature)" : " with its signature");
-        } catch (PluginLoadException | IllegalArgumentException | java.io.UncheckedIOException e) {
-            // Never fail the lifecycle change itself: the version serves; only its replay is lost.
+        } catch (RuntimeException e) {
+            // Never let this listener fail the event: the version serves, and the audit trail (another listener of
+            // the same event) must still see it; only this version's replay is lost.
             log.warn("Plugin '{}': version sha256 {} is not kept for replay: {}", event.pluginId(), event.sha256(),
                     e.getMessage());
         }

@@ -217,7 +217,12 @@ public class QuoteReplay {
      */
     private Loaded load(Quote.RuleRun run) {
         String id = run.pluginId();
-        ModuleStore.Lookup lookup = store.read(run.pluginSha256());
+        ModuleStore.Lookup lookup;
+        try {
+            lookup = store.read(run.pluginSha256());
+        } catch (IllegalArgumentException e) {
+            return new Loaded(null, MODULE_MISSING, "the recorded digest is not a sha256: " + e.getMessage());
+        }
         switch (lookup.status()) {
             case MISSING -> {
                 return new Loaded(null, MODULE_MISSING, "no module with sha256 " + run.pluginSha256()
