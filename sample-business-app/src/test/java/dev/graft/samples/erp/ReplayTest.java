@@ -60,6 +60,7 @@ class ReplayTest {
     @Autowired MockMvc mvc;
     @Autowired QuoteRepository quotes;
     @Autowired ModuleStore store;
+    @Autowired dev.graft.boot.autoconfigure.GraftProperties properties;
 
     ResultActions postQuote(String json) throws Exception {
         return mvc.perform(post("/api/quotes").contentType(MediaType.APPLICATION_JSON).content(json));
@@ -257,5 +258,31 @@ class ReplayTest {
                 .andExpect(jsonPath("$.identicalCalls").value(runs.size() - 1))
                 .andExpect(jsonPath("$.lines[0].rules[0].status").value("not-recorded"))
                 .andExpect(jsonPath("$.lines[0].rules[0].detail").value(startsWith("the call's input was not recorded")));
+    }
+
+    /**
+     * What replay does not reproduce: it runs under today's configuration. A promotion table changed since
+     * the quote makes the promo-codes call differ, and the replay shows both outputs.
+     */
+    @Test
+    void aCallReplayedUnderChangedConfigurationIsReportedDifferentWithBothOutputs() throws Exception {
+        long id = createQuote("{\"customerId\": 3, \"promoCode\": \"SPRING10\", \"lines\": [{\"sku\": \"TEA-SENCHA\", \"quantity\": 1}]}");
+        java.util.Map<String, String> config = properties.getPlugins().get("promo-codes").getConfig();
+        String promotions = config.get("promotions");
+        config.put("promotions", "SPRING10=20%");
+        try {
+            replay(id)
+                    .andExpect(jsonPath("$.identical").value(false))
+                    .andExpect(jsonPath("$.lines[0].rules[0].status").value("identical"))
+                    .andExpect(jsonPath("$.lines[0].rules[2].pluginId").value("promo-codes"))
+                    .andExpect(jsonPath("$.lines[0].rules[2].status").value("different"))
+                    .andExpect(jsonPath("$.lines[0].rules[2].outputIdentical").value(false))
+                    .andExpect(jsonPath("$.lines[0].rules[2].recordedOutput").value(org.hamcrest.Matchers.containsString("\"-1.23\"")))
+                    .andExpect(jsonPath("$.lines[0].rules[2].replayedOutput").value(org.hamcrest.Matchers.containsString("\"-2.47\"")))
+                    .andExpect(jsonPath("$.lines[0].rules[2].detail").value(org.hamcrest.Matchers.containsString("the output differs")));
+        } finally {
+            config.put("promotions", promotions);
+        }
+        replay(id).andExpect(jsonPath("$.identical").value(true));
     }
 }

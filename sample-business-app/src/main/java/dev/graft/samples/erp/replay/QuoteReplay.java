@@ -87,7 +87,10 @@ public class QuoteReplay {
             String recordedError, String replayedError, int hostCalls, String detail) {
     }
 
+    /** The export {@code PricingRule.apply} maps to: every recorded call is one of it. */
     private static final String EXPORT = "apply_rule";
+    /** The recorded host calls of the call being replayed on this thread, which the replay's host functions answer. */
+    private static final ThreadLocal<ReplayedHostCalls> REPLAYING = new ThreadLocal<>();
 
     private final QuoteService quotes;
     private final ModuleStore store;
@@ -247,7 +250,7 @@ public class QuoteReplay {
         try {
             PluginPlanner planner = new PluginPlanner(properties, replayedHostFunctions(), getClass().getClassLoader());
             return new Loaded(engine.load(planner.plan(ConfiguredPlugins.prefix(id), configured,
-                    source.pinned(run.pluginSha256())).spec()), IDENTICAL, null);
+                    source.pinned(run.pluginSha256())).spec()), null, null);
         } catch (PluginLoadException e) {
             return new Loaded(null, REFUSED, "the stored module does not load under plugin '" + id
                     + "''s configuration today: " + e.getMessage());
@@ -269,8 +272,6 @@ public class QuoteReplay {
             return answers.answer(b.name(), input);
         })).toList();
     }
-
-    private static final ThreadLocal<ReplayedHostCalls> REPLAYING = new ThreadLocal<>();
 
     /** The recorded host calls of one rule call, answered in order; the first call that differs ends the replay of it. */
     private static final class ReplayedHostCalls {
