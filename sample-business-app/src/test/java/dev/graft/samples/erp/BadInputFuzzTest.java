@@ -30,7 +30,7 @@ import tools.jackson.databind.json.JsonMapper;
  * random loopback port (some must reach Tomcat as they are: a malformed target, an oversized header, a
  * chunked body): truncated JSON, values of the wrong type, huge numbers, deep nesting, duplicate keys,
  * unknown properties, bad content types and Accept headers, unicode junk and invalid UTF-8, oversized bodies,
- * bad paths, ids and methods, missing or wrong credentials.
+ * bad paths, ids and methods, missing or wrong credentials; recompute and replay with bad ids.
  *
  * <p>Every case is built to be refused, and the test asserts that each one is: a 4xx (never a 5xx, never a
  * success), as {@code application/problem+json} whose {@code status} is the response's; and that nothing
@@ -364,8 +364,9 @@ class BadInputFuzzTest {
         Map<String, String> headers = i % 4 == 0 ? Map.of("Content-Type", "application/json") : Map.of();
         byte[] body = i % 4 == 0 ? "{\"x\":".getBytes(StandardCharsets.UTF_8) : null;
         String method = i % 7 == 0 ? "GET" : "POST";
-        return new Case("POST /api/quotes/{id}/recompute", method + " " + abbreviate(id),
-                RawHttp.request(method, "/api/quotes/" + id + "/recompute", headers, body, false));
+        String action = i % 2 == 0 ? "recompute" : "replay";
+        return new Case("POST /api/quotes/{id}/recompute, /replay", method + " " + abbreviate(id) + "/" + action,
+                RawHttp.request(method, "/api/quotes/" + id + "/" + action, headers, body, false));
     }
 
     Case pluginActionCase(Random random, int i) {
