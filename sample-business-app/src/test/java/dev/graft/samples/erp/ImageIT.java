@@ -32,6 +32,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -46,7 +47,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ImageIT {
 
-    static final Path JIB_IMAGE = Path.of("target/jib-image.json");
     static final Duration START = Duration.ofSeconds(120);
     static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -56,13 +56,28 @@ class ImageIT {
     static String manifest;
     static final List<long[]> LAYER_SIZES = new ArrayList<>();
 
+    /** Why the tests cannot run here, or null (each test is then reported as skipped with it). */
+    static String skipped;
+
     /** Pulls the image Jib pushed (its reference and digest from Jib's target/jib-image.json) and unpacks it. */
     @BeforeAll
     static void pull() throws Exception {
-        assumeTrue(Files.exists(JIB_IMAGE), "Image tests skipped: no image was built (profile 'image' is active where "
-                + "/usr/bin/docker-registry is installed; .ci/run installs docker-registry)");
-        assumeTrue(Files.isExecutable(Path.of("/usr/bin/unshare")), "Image tests skipped: no /usr/bin/unshare (util-linux)");
-        String built = Files.readString(JIB_IMAGE);
+        String jibImage = System.getProperty("graft.image.built");
+        if (jibImage == null) {
+            skipped = "Image tests skipped: profile 'image' is not active (it is where /usr/bin/docker-registry is "
+                    + "installed; .ci/run installs docker-registry)";
+        } else if ("offline=true".equals(System.getProperty("graft.image.offline"))) {
+            skipped = "Image tests skipped: Maven runs offline (-o), and Jib does not push in offline mode";
+        } else if (!Files.isExecutable(Path.of("/usr/bin/unshare"))) {
+            skipped = "Image tests skipped: no /usr/bin/unshare (util-linux)";
+        } else if (new ProcessBuilder(isRoot() ? List.of("/usr/bin/unshare", "--mount", "true")
+                : List.of("/usr/bin/unshare", "--user", "--map-root-user", "--mount", "true")).start().waitFor() != 0) {
+            skipped = "Image tests skipped: this machine does not allow a private mount namespace (unshare --mount)";
+        }
+        if (skipped != null) {
+            return;
+        }
+        String built = Files.readString(Path.of(jibImage));
         String image = JsonPath.read(built, "$.image");
         int slash = image.indexOf('/');
         int colon = image.lastIndexOf(':');
@@ -110,6 +125,11 @@ class ImageIT {
         Files.createDirectories(root.resolve("proc"));
         Files.createDirectories(root.resolve("dev"));
         report();
+    }
+
+    @BeforeEach
+    void runsHere() {
+        assumeTrue(skipped == null, skipped);
     }
 
     @Test
