@@ -141,10 +141,12 @@ class DeploymentManifestTest {
                 .containsEntry("runAsUser", Integer.parseInt(user[0]))
                 .containsEntry("runAsGroup", Integer.parseInt(user[1]))
                 .containsEntry("fsGroup", Integer.parseInt(user[1]));
-        // Volumes over the folders the image makes writable for its user (src/image/make-root.sh, ImageIT).
+        // A read-only root with volumes over the folders the app writes to (ImageIT runs the image that way).
+        assertThat((Map<String, Object>) container().get("securityContext")).containsEntry("readOnlyRootFilesystem", true)
+                .containsEntry("allowPrivilegeEscalation", false);
         List<String> mounts = ((List<Map<String, Object>>) container().get("volumeMounts")).stream()
                 .map(m -> (String) m.get("mountPath")).toList();
-        assertThat(mounts).contains("/app/data", "/var/cache/graft");
+        assertThat(mounts).containsAll(ImageIT.WRITABLE.stream().map(folder -> "/" + folder).toList());
         String cache = (String) ((Map<String, Object>) k8sProfile().get("graft")).get("oci-cache-dir");
         assertThat(cache).startsWith("/var/cache/graft/");
     }

@@ -42,12 +42,15 @@ import org.junit.jupiter.api.io.TempDir;
  * manifest, the config and every layer back over the registry's HTTP API, checks each digest, unpacks the layers
  * in order into a folder, and runs the image's entrypoint there, confined to that folder as its root
  * ({@code unshare --root}: the image's own dynamic loader, glibc and jlink'd JRE, nothing of this machine's) as the
- * image's numeric user, with only the image's environment, in the image's working directory. As root (CI) the
- * mounts live in a private mount namespace; otherwise in a user namespace, as that namespace's root.
+ * image's numeric user, with only the image's environment, in the image's working directory, on a read-only root
+ * but for the folders the app writes to. As root (CI) the mounts live in a private mount namespace; otherwise in a
+ * user namespace, as that namespace's root.
  */
 class ImageIT {
 
     static final Duration START = Duration.ofSeconds(120);
+    /** The folders the app may write to: the H2 file, the OCI plugin cache, java.io.tmpdir. */
+    static final List<String> WRITABLE = List.of("app/data", "var/cache/graft", "tmp");
     static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @TempDir static Path work;
@@ -173,7 +176,7 @@ class ImageIT {
         assertThat(root.resolve("lib64/ld-linux-x86-64.so.2")).isRegularFile();
         assertThat(root.resolve("lib/x86_64-linux-gnu/libc.so.6")).isRegularFile();
         // The folders the app writes to are writable by the non-root user; everything else is root's.
-        for (String writable : List.of("app/data", "var/cache/graft", "tmp")) {
+        for (String writable : WRITABLE) {
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(root.resolve(writable))))
                     .as(writable).isEqualTo("rwxrwxrwx");
         }
@@ -271,8 +274,14 @@ class ImageIT {
         if (!isRoot()) {
             line.addAll(List.of("--user", "--map-root-user"));
         }
-        line.addAll(List.of("--mount", "--", "/bin/sh", "-c",
-                "mount --rbind /proc \"$0/proc\" && mount --rbind /dev \"$0/dev\" && exec \"$@\"", root.toString()));
+        // The image's root read-only but for its writable folders, as with readOnlyRootFilesystem and emptyDir
+        // volumes there (deploy/k8s/deployment.yaml): a write anywhere else fails the app.
+        StringBuilder mounts = new StringBuilder("mount --bind \"$0\" \"$0\"");
+        for (String writable : WRITABLE) {
+            mounts.append(" && mount --bind \"$0/").append(writable).append("\" \"$0/").append(writable).append('"');
+        }
+        mounts.append(" && mount -o remount,bind,ro \"$0\" && mount --rbind /proc \"$0/proc\" && mount --rbind /dev \"$0/dev\"");
+        line.addAll(List.of("--mount", "--", "/bin/sh", "-c", mounts + " && exec \"$@\"", root.toString()));
         line.add("/usr/bin/env");
         line.add("-i");
         env.forEach((k, v) -> line.add(k + "=" + v));
