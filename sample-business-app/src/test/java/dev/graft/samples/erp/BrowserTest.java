@@ -44,7 +44,7 @@ import org.springframework.test.context.ActiveProfiles;
 /**
  * The three pages in a real browser (Debian's headless Chromium through chromedriver), against the app
  * started on a random port on loopback with the real plugins: a quote made through the form shows every
- * plugin's adjustment with its digest and fuel; the tree page draws depth 10 and explains the fuel refusal at
+ * plugin's adjustment with its digest and fuel, and its recorded decisions replay identically; the tree page draws depth 10 and explains the fuel refusal at
  * depth 16; the admin logs in through the form, disables and enables a plugin, logs out, and uploads a signed
  * version through the form and reverts it. Each page is saved as a PNG
  * under {@code target/browser-screenshots/} (also when a test fails: {@code FAILED-<test>.png} and its HTML).
@@ -167,6 +167,25 @@ class BrowserTest {
         WebElement recomputed = wait.until(d -> d.findElement(By.cssSelector("#recomputed .notice")));
         assertThat(recomputed.getText()).isEqualTo("Same result with today's plugins: total 648.02.");
         Chromium.screenshot(driver, "3-quote-page");
+
+        // the recorded decisions replay: every rule call of both lines, on its recorded module, with the same output and fuel
+        driver.findElement(By.id("replay")).click();
+        WebElement replayed = wait.until(d -> d.findElement(By.cssSelector("#replayed [data-test=replay-summary]")));
+        assertThat(replayed.getText()).isEqualTo("All 8 recorded rule calls replayed identically: same output, same fuel.");
+        List<WebElement> replays = driver.findElements(By.cssSelector("tr[data-test=replay]"));
+        assertThat(replays).hasSize(8).allSatisfy(r ->
+                assertThat(r.findElement(By.cssSelector("[data-test=replay-status]")).getText()).isEqualTo("identical"));
+        List<WebElement> line0Replays = driver.findElements(By.cssSelector("tr[data-test=replay][data-line='0']"));
+        assertThat(line0Replays).extracting(r -> r.getAttribute("data-plugin")).containsExactlyElementsOf(PRICING_RULES);
+        for (WebElement row : line0Replays) {
+            String plugin = row.getAttribute("data-plugin");
+            long fuel = JsonPath.<List<Number>>read(quote, "$.lines[0].ruleRuns[?(@.pluginId == '" + plugin + "')].fuel")
+                    .get(0).longValue();
+            assertThat(row.findElement(By.cssSelector("[data-test=replay-fuel]")).getText()).as(plugin)
+                    .isEqualTo(String.format(Locale.US, "%,d", fuel));
+        }
+        assertThat(line0Replays.get(1).getText()).contains("1 host call(s) answered from the recording");   // customer-tier
+        Chromium.screenshot(driver, "3b-quote-replayed");
     }
 
     @Test

@@ -12,7 +12,9 @@ import dev.graft.samples.erp.quotes.Quote;
 import dev.graft.samples.erp.quotes.QuoteRepository;
 import dev.graft.samples.erp.quotes.QuoteRequest;
 import dev.graft.samples.erp.quotes.QuoteService;
+import dev.graft.samples.erp.replay.HostCall;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
@@ -30,7 +32,8 @@ import org.springframework.test.context.ActiveProfiles;
 
 /**
  * What the app stores, checked through its own repositories: the migrations, money to the cent at the
- * columns' limits, a quote priced by the plugins read back unchanged, and the plugin audit trail. Runs on H2
+ * columns' limits, a quote priced by the plugins read back unchanged (with the bytes recorded for replay), and
+ * the plugin audit trail. Runs on H2
  * here and, unchanged, on PostgreSQL in {@link PostgresPersistenceTest}: both databases must behave the same.
  * (Same configuration as {@link ErpApiTest}, so the two share one application context.)
  */
@@ -52,7 +55,7 @@ class PersistenceTest {
                 .filter(m -> m.getVersion() != null)
                 .map(m -> m.getVersion().getVersion() + ":" + m.getState().isApplied() + ":" + m.getState().isFailed())
                 .toList();
-        assertThat(applied).containsExactly("1:true:false", "2:true:false", "3:true:false");
+        assertThat(applied).containsExactly("1:true:false", "2:true:false", "3:true:false", "4:true:false");
         assertThat(flyway.info().pending()).extracting(MigrationInfo::getScript).isEmpty();
         assertThat(products.findBySku("SCREW-M4")).hasValueSatisfying(p -> assertThat(p.name()).isEqualTo("Schrauben M4 ⌀ 4 mm"));
     }
@@ -102,6 +105,47 @@ class PersistenceTest {
             assertThat(a.fuel()).isPositive();
         });
         assertThat(read.ruleRuns()).hasSize(8).allSatisfy(r -> assertThat(r.outcome()).isEqualTo("ok"));
+        // what each rule was given and answered, byte for byte, for replay (V4): UTF-8 JSON with the non-ASCII name
+        assertThat(read.ruleRuns()).filteredOn(r -> r.lineNo() == 0).allSatisfy(r -> {
+            assertThat(new String(r.input(), StandardCharsets.UTF_8)).contains("\"name\":\"Großanlage\"", "\"quantity\":100000",
+                    "\"unitPrice\":\"99999.99\"", "\"name\":\"Grüne Wiese GmbH\"");
+            assertThat(new String(r.output(), StandardCharsets.UTF_8)).startsWith("[{\"ruleId\":");
+        });
+        assertThat(HostCall.fromJson(read.ruleRuns().get(1).hostCalls())).singleElement()
+                .satisfies(call -> assertThat(call.output()).isEqualTo("gold".getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** The replay columns keep any bytes (BYTEA on both databases), not only UTF-8, and host calls as stored. */
+    @Test
+    void ruleRunBytesComeBackExactly() {
+        byte[] everyByte = new byte[256];
+        for (int i = 0; i < everyByte.length; i++) {
+            everyByte[i] = (byte) i;
+        }
+        String hostCalls = HostCall.toJson(List.of(new HostCall("erp_customer_tier", new byte[] {(byte) 0xff, 0, '7'},
+                "ßilver".getBytes(StandardCharsets.UTF_8), null), new HostCall("other", new byte[0], null, "down")));
+        BigDecimal price = new BigDecimal("1.00");
+        Quote saved = quotes.save(new Quote(null, 1L, "Zoë Müller", "gold", "DE", "EUR", null,
+                Instant.now().truncatedTo(ChronoUnit.MILLIS), price, BigDecimal.ZERO.setScale(2), price, Quote.PRICED,
+                List.of(new Quote.Line("CAFE-1KG", "Café Crème 1 kg", "food", 1, price, price, BigDecimal.ZERO.setScale(2), price)),
+                List.of(),
+                List.of(new Quote.RuleRun(0, "volume-discount", ErpApiTest.PINS.get("volume-discount"), "ok", 0, 42, 1, null,
+                                null, everyByte, new byte[0], hostCalls),
+                        new Quote.RuleRun(0, "customer-tier", null, "fallback", 0, -1, 0, "PluginUnavailableException",
+                                "not serving", null, null, null))));
+
+        Quote read = quotes.findById(saved.id()).orElseThrow();
+        assertThat(read.ruleRuns().get(0).input()).isEqualTo(everyByte);
+        assertThat(read.ruleRuns().get(0).output()).isEmpty();
+        assertThat(read.ruleRuns().get(0).hostCalls()).isEqualTo(hostCalls);
+        List<HostCall> calls = HostCall.fromJson(read.ruleRuns().get(0).hostCalls());
+        assertThat(calls.get(0).input()).containsExactly((byte) 0xff, 0, '7');
+        assertThat(new String(calls.get(0).output(), StandardCharsets.UTF_8)).isEqualTo("ßilver");
+        assertThat(calls.get(1).output()).isNull();
+        assertThat(calls.get(1).error()).isEqualTo("down");
+        assertThat(read.ruleRuns().get(1).input()).isNull();
+        assertThat(read.ruleRuns().get(1).output()).isNull();
+        assertThat(read.ruleRuns().get(1).hostCalls()).isNull();
     }
 
     @Test

@@ -11,6 +11,8 @@ import dev.graft.samples.contracts.Adjustment;
 import dev.graft.samples.contracts.Customer;
 import dev.graft.samples.contracts.PricingRule;
 import dev.graft.samples.contracts.QuoteLine;
+import dev.graft.samples.erp.replay.CallRecording;
+import dev.graft.samples.erp.replay.HostCall;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,7 +21,9 @@ import org.springframework.stereotype.Service;
 
 /**
  * Prices quote lines with the enabled {@code pricing-rule} plugins, in their configured order, and
- * records for every call which plugin ran (id and module sha256), what it cost and what it answered.
+ * records for every call which plugin ran (id and module sha256), what it cost and what it answered, and
+ * what crossed the sandbox's boundary byte for byte ({@link CallRecording}: input, output, host calls), so
+ * the call can be replayed.
  *
  * <p>Failures follow the extension point's failure policy: with {@code fallback} (this application's
  * default) the {@link NoAdjustments} default answers, and the run is recorded as {@code fallback} with
@@ -92,12 +96,16 @@ public class PricingService {
         long started = System.nanoTime();
         List<Adjustment> answer;
         PluginCallTracker.Trace trace;
+        CallRecording recording;
         tracker.begin();
+        CallRecording.start();
         try {
             answer = rule.apply(line);   // with on-failure: throw, a PluginException leaves here
         } finally {
+            recording = CallRecording.stop();
             trace = tracker.end();
         }
+        String hostCalls = HostCall.toJson(recording.hostCalls());
         long elapsedMicros = (System.nanoTime() - started) / 1000;
         Optional<PluginCallTracker.EngineCall> engineCall = trace.engineCalls().stream()
                 .filter(c -> c.pluginId().equals(pluginId)).reduce((first, second) -> second);
@@ -108,7 +116,7 @@ public class PricingService {
             String errorType = failure != null ? failure.getClass().getSimpleName() : "PluginUnavailableException";
             String error = failure != null ? failure.getMessage() : unavailableReason(pluginId);
             runs.add(new Quote.RuleRun(lineNo, pluginId, sha256, "fallback", 0, fuel, elapsedMicros, errorType,
-                    truncate(error, 2000)));
+                    truncate(error, 2000), recording.input(), recording.output(), hostCalls));
             return List.of();
         }
         // A successful typed call: its cost is what the engine recorded on this thread right after it.
@@ -120,7 +128,8 @@ public class PricingService {
             result.add(new Quote.Adjustment(lineNo, pluginId, sha256, a.ruleId(), a.amount().setScale(2,
                     java.math.RoundingMode.HALF_UP), truncate(a.reason(), 1000), fuel));
         }
-        runs.add(new Quote.RuleRun(lineNo, pluginId, sha256, "ok", result.size(), fuel, elapsedMicros, null, null));
+        runs.add(new Quote.RuleRun(lineNo, pluginId, sha256, "ok", result.size(), fuel, elapsedMicros, null, null,
+                recording.input(), recording.output(), hostCalls));
         return result;
     }
 

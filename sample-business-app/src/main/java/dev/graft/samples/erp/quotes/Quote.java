@@ -4,6 +4,7 @@ import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
 import org.springframework.data.annotation.Id;
+import org.springframework.data.relational.core.mapping.Column;
 import org.springframework.data.relational.core.mapping.MappedCollection;
 import org.springframework.data.relational.core.mapping.Table;
 
@@ -60,9 +61,15 @@ public record Quote(
      * @param outcome {@code ok}, or {@code fallback} when the call failed and the default answered
      * @param fuel fuel consumed, -1 when unknown (the call never reached the engine)
      * @param errorType the {@code PluginException} subclass when the call failed
+     * @param input the exact bytes the host encoded for the call (the {@code QuoteLine} as JSON), or
+     *     {@code null} when the call never reached the plugin or was stored before replay was recorded
+     * @param output the exact bytes the plugin answered, or {@code null} when it answered nothing
+     * @param hostCalls the host functions the plugin called during the call, in order, with what they were
+     *     given and answered ({@link dev.graft.samples.erp.replay.HostCall#toJson}); {@code null} for none
      */
     @Table("quote_rule_runs")
     public record RuleRun(int lineNo, String pluginId, String pluginSha256, String outcome, int adjustments,
-            long fuel, long elapsedMicros, String errorType, String error) {
+            long fuel, long elapsedMicros, String errorType, String error,
+            @Column("input_bytes") byte[] input, @Column("output_bytes") byte[] output, String hostCalls) {
     }
 }

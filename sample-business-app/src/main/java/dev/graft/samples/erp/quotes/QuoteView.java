@@ -24,8 +24,13 @@ public record QuoteView(Long id, CustomerRef customer, String currency, String p
             long fuel) {
     }
 
+    /**
+     * @param input what the plugin was given, as the host encoded it (the {@code QuoteLine} JSON), or {@code null}
+     *     when the call never reached the plugin; stored byte for byte for replay
+     * @param hostCalls how many host function calls the plugin made
+     */
     public record RuleRunView(String pluginId, String pluginSha256, String outcome, int adjustments, long fuel,
-            long elapsedMicros, String errorType, String error) {
+            long elapsedMicros, String errorType, String error, String input, int hostCalls) {
     }
 
     public record FailureView(int lineNo, String sku, String pluginId, String errorType, String error) {
@@ -54,7 +59,9 @@ public record QuoteView(Long id, CustomerRef customer, String currency, String p
                     .toList();
             List<RuleRunView> lineRuns = runs.stream().filter(r -> r.lineNo() == lineNo)
                     .map(r -> new RuleRunView(r.pluginId(), r.pluginSha256(), r.outcome(), r.adjustments(), r.fuel(),
-                            r.elapsedMicros(), r.errorType(), r.error()))
+                            r.elapsedMicros(), r.errorType(), r.error(),
+                            r.input() == null ? null : new String(r.input(), java.nio.charset.StandardCharsets.UTF_8),
+                            dev.graft.samples.erp.replay.HostCall.fromJson(r.hostCalls()).size()))
                     .toList();
             runs.stream().filter(r -> r.lineNo() == lineNo && !"ok".equals(r.outcome()))
                     .forEach(r -> failures.add(new FailureView(lineNo, l.sku(), r.pluginId(), r.errorType(), r.error())));
