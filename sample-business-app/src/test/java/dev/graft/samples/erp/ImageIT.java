@@ -242,6 +242,13 @@ class ImageIT {
             // verified by SunEC (jdk.crypto.ec, which jdeps cannot see), the amounts stored in H2 under /app/data.
             String quote = send(base + "/api/quotes/1").body();
             assertThat(JsonPath.<String>read(quote, "$.total")).isEqualTo("648.02");
+            // Replay keeps every served module under /app/data/modules and re-runs the recorded calls on them.
+            HttpResponse<String> replay = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/quotes/1/replay"))
+                    .POST(HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(60)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(replay.statusCode()).as(replay.body()).isEqualTo(200);
+            assertThat(JsonPath.<Boolean>read(replay.body(), "$.identical")).as(replay.body()).isTrue();
+            assertThat(JsonPath.<Integer>read(replay.body(), "$.calls")).isEqualTo(8);
             HttpResponse<String> tree = send(base + "/api/trees?seed=image&depth=10");
             assertThat(tree.statusCode()).isEqualTo(200);
             assertThat(tree.headers().firstValue("Content-Type").orElse("")).startsWith("image/svg+xml");
@@ -253,6 +260,11 @@ class ImageIT {
                         .containsPattern("(?m)^Gid:\\s+10001\\s+10001\\s+10001\\s+10001$");
                 assertThat(Files.readString(log)).contains("started by graft in /app");
                 assertThat(Files.getAttribute(root.resolve("app/data/erp.mv.db"), "unix:uid")).isEqualTo(10001);
+                try (Stream<Path> kept = Files.list(root.resolve("app/data/modules/sha256"))) {
+                    assertThat(kept.filter(p -> p.toString().endsWith(".wasm")))
+                            .allSatisfy(p -> assertThat(Files.getAttribute(p, "unix:uid")).isEqualTo(10001))
+                            .hasSizeGreaterThanOrEqualTo(4);
+                }
             }
             assertThat(root.resolve("app/data/erp.mv.db")).as("the H2 file in the image's /app/data").exists();
         } finally {
