@@ -12,6 +12,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
+import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -20,11 +22,15 @@ import org.springframework.test.context.ActiveProfiles;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.servlet.MockMvc;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.NodeList;
 import org.yaml.snakeyaml.Yaml;
 
 /**
  * The Kubernetes manifests in deploy/ against the real app: probe paths answer with the management
- * settings the ConfigMap gives the app, ports match, and every plugin pin matches plugins.lock.
+ * settings the ConfigMap gives the app, ports match, the pods run the image pom.xml's "image" profile
+ * builds as its user, and every plugin pin matches plugins.lock.
  */
 @SpringBootTest
 @AutoConfigureMockMvc
@@ -64,11 +70,35 @@ class DeploymentManifestTest {
     }
 
     @SuppressWarnings("unchecked")
-    static Map<String, Object> container() throws IOException {
+    static Map<String, Object> podSpec() throws IOException {
         Map<String, Object> deployment = yaml(DEPLOY.resolve("deployment.yaml"));
-        Map<String, Object> spec = (Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>) deployment.get("spec"))
+        return (Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>) deployment.get("spec"))
                 .get("template")).get("spec");
-        return ((List<Map<String, Object>>) spec.get("containers")).get(0);
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> container() throws IOException {
+        return ((List<Map<String, Object>>) podSpec().get("containers")).get(0);
+    }
+
+    /** The properties of pom.xml's "image" profile: what Jib builds (ImageIT runs it). */
+    static Map<String, String> imageProfile() throws Exception {
+        Document pom = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(Path.of("pom.xml").toFile());
+        NodeList profiles = pom.getElementsByTagName("profile");
+        for (int i = 0; i < profiles.getLength(); i++) {
+            Element profile = (Element) profiles.item(i);
+            if (profile.getElementsByTagName("id").item(0).getTextContent().equals("image")) {
+                Map<String, String> properties = new LinkedHashMap<>();
+                NodeList children = ((Element) profile.getElementsByTagName("properties").item(0)).getChildNodes();
+                for (int j = 0; j < children.getLength(); j++) {
+                    if (children.item(j) instanceof Element property) {
+                        properties.put(property.getTagName(), property.getTextContent().strip());
+                    }
+                }
+                return properties;
+            }
+        }
+        throw new AssertionError("no profile 'image' in pom.xml");
     }
 
     @Test
@@ -97,6 +127,28 @@ class DeploymentManifestTest {
         assertThat(servicePorts.get(0).get("targetPort")).isEqualTo("http");
         Map<String, Object> limits = (Map<String, Object>) ((Map<String, Object>) container.get("resources")).get("limits");
         assertThat(limits).containsKeys("cpu", "memory");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void thePodsRunTheImageTheBuildMakesAsItsUser() throws Exception {
+        Map<String, String> image = imageProfile();
+        assertThat((String) container().get("image")).as("registry/repository:tag")
+                .matches("[^/]+/" + Pattern.quote(image.get("image.repository")) + ":[\\w][\\w.-]*");
+        String[] user = image.get("image.user").split(":");
+        Map<String, Object> pod = (Map<String, Object>) podSpec().get("securityContext");
+        assertThat(pod).containsEntry("runAsNonRoot", true)
+                .containsEntry("runAsUser", Integer.parseInt(user[0]))
+                .containsEntry("runAsGroup", Integer.parseInt(user[1]))
+                .containsEntry("fsGroup", Integer.parseInt(user[1]));
+        // A read-only root with volumes over the folders the app writes to (ImageIT runs the image that way).
+        assertThat((Map<String, Object>) container().get("securityContext")).containsEntry("readOnlyRootFilesystem", true)
+                .containsEntry("allowPrivilegeEscalation", false);
+        List<String> mounts = ((List<Map<String, Object>>) container().get("volumeMounts")).stream()
+                .map(m -> (String) m.get("mountPath")).toList();
+        assertThat(mounts).containsAll(ImageIT.WRITABLE.stream().map(folder -> "/" + folder).toList());
+        String cache = (String) ((Map<String, Object>) k8sProfile().get("graft")).get("oci-cache-dir");
+        assertThat(cache).startsWith("/var/cache/graft/");
     }
 
     @Test
