@@ -1,6 +1,7 @@
 package dev.graft.samples.erp.quotes;
 
 import dev.graft.api.Extensions;
+import dev.graft.api.PluginCodecException;
 import dev.graft.api.PluginException;
 import dev.graft.host.engine.CallOutcome;
 import dev.graft.host.engine.CallStats;
@@ -109,8 +110,9 @@ public class PricingService {
         long elapsedMicros = (System.nanoTime() - started) / 1000;
         Optional<PluginCallTracker.EngineCall> engineCall = trace.engineCalls().stream()
                 .filter(c -> c.pluginId().equals(pluginId)).reduce((first, second) -> second);
-        if (trace.fellBack()) {
-            PluginException failure = trace.thrown() != null ? trace.thrown()
+        PluginException unstorable = trace.fellBack() ? null : unstorable(pluginId, answer);
+        if (trace.fellBack() || unstorable != null) {
+            PluginException failure = unstorable != null ? unstorable : trace.thrown() != null ? trace.thrown()
                     : engineCall.map(PluginCallTracker.EngineCall::failure).orElse(null);
             long fuel = engineCall.map(c -> c.stats().fuelConsumed()).orElse(-1L);
             String errorType = failure != null ? failure.getClass().getSimpleName() : "PluginUnavailableException";
@@ -131,6 +133,39 @@ public class PricingService {
         runs.add(new Quote.RuleRun(lineNo, pluginId, sha256, "ok", result.size(), fuel, elapsedMicros, null, null,
                 recording.input(), recording.output(), hostCalls));
         return result;
+    }
+
+    /** The rule id column's width (V1__schema.sql: {@code rule_id VARCHAR(100)}). */
+    static final int MAX_RULE_ID = 100;
+
+    /** The most decimals an adjustment may carry; the contract says two, rounding covers a few more. */
+    static final int MAX_AMOUNT_SCALE = 10;
+
+    /**
+     * A refusal for a typed answer the quote tables cannot hold: a rule id that is missing or wider than its
+     * column, or an amount too large for a money column or with so many decimals that rounding it would be
+     * costly. The plugin's answer is then treated like any failed call (its rule falls back to no adjustment),
+     * instead of failing the whole quote in the database.
+     */
+    static PluginException unstorable(String pluginId, List<Adjustment> answer) {
+        for (int i = 0; i < answer.size(); i++) {
+            Adjustment a = answer.get(i);
+            String problem = null;
+            if (a.ruleId() == null || a.ruleId().isBlank() || a.ruleId().length() > MAX_RULE_ID) {
+                problem = "ruleId must be 1 to " + MAX_RULE_ID + " characters, was "
+                        + (a.ruleId() == null ? "absent" : a.ruleId().length() + " characters");
+            } else if (a.amount().scale() > MAX_AMOUNT_SCALE) {
+                problem = "amount has " + a.amount().scale() + " decimals, at most " + MAX_AMOUNT_SCALE
+                        + " are accepted";
+            } else if (!MoneyBounds.fits(a.amount())) {
+                problem = "amount exceeds the money columns' bound of " + MoneyBounds.MAX.toPlainString();
+            }
+            if (problem != null) {
+                return new PluginCodecException(pluginId, "apply_rule", "$[" + i + "]",
+                        "export 'apply_rule' answer at $[" + i + "] not stored: " + problem, null);
+            }
+        }
+        return null;
     }
 
     private String unavailableReason(String pluginId) {
