@@ -90,7 +90,9 @@ class JavaSnippetsCompileTest {
         StringBuilder imports = new StringBuilder();
         StringBuilder body = new StringBuilder();
         for (String line : block.text().split("\n", -1)) {
-            if (IMPORT.matcher(line).matches()) {
+            if (line.startsWith("package ")) {
+                body.append('\n');   // a whole class as a reader copies it: its package is the snippets'
+            } else if (IMPORT.matcher(line).matches()) {
                 imports.append(line);
                 body.append('\n');
             } else {
