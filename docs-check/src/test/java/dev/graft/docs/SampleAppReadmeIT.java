@@ -2,6 +2,7 @@ package dev.graft.docs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -69,6 +70,8 @@ class SampleAppReadmeIT {
 
     @BeforeAll
     static void startTheAppAsTheReadmeSays() throws Exception {
+        assumeTrue(Stream.of(System.getenv("PATH").split(":")).anyMatch(d -> Files.isExecutable(Path.of(d, "curl"))),
+                "SampleAppReadmeIT skipped: no curl on the PATH (apt-get install curl; .ci/run installs it)");
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = socket.getLocalPort();
         }
@@ -196,6 +199,19 @@ class SampleAppReadmeIT {
             }
         }
         assertThat(wrong).as("README commands whose answer differs from what the README shows").isEmpty();
+    }
+
+    /** The one-line commands the README shows inline, such as {@code `curl -d 'hello' 'localhost:8080/echo/x?who=me'`}: answered, not refused. */
+    @Test
+    void theInlineCurlCommandsAreAnswered() throws Exception {
+        Matcher inline = Pattern.compile("`(curl [^`]*localhost:8080[^`]*)`").matcher(Docs.read(README));
+        int ran = 0;
+        while (inline.find()) {
+            String output = run(inline.group(1));
+            assertThat(output).as(inline.group(1)).containsPattern("@@status=2\\d\\d\\s*$");
+            ran++;
+        }
+        assertThat(ran).as("inline curl commands").isPositive();
     }
 
     /** Runs one command in the reader's folder; curl also prints the status (as a last line the checks remove). */
