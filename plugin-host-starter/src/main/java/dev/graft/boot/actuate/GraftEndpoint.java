@@ -14,6 +14,7 @@ import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
 import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
+import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
 
 /**
  * The {@code graft} actuator endpoint: {@code GET /actuator/graft} lists every registered plugin (id,
@@ -92,9 +93,30 @@ public class GraftEndpoint {
         return registry.descriptor(id).map(this::report).orElse(null);
     }
 
-    /** Enables, disables, reloads, reverts or resets one plugin; 404 when no plugin has that id. */
+    /** Why a write operation found nothing to change: the unknown id, as the 404's body. */
+    public record UnknownPlugin(String error, String plugin, List<String> known) {
+    }
+
+    /**
+     * {@code POST /actuator/graft/{id}/{action}}: what {@link #change} did (200), or 404 naming the id when
+     * no plugin has it (a write operation answering null would be a 204, as if it had done something).
+     */
     @WriteOperation
-    public ActionReport change(@Selector String id, @Selector String action) {
+    public WebEndpointResponse<Object> write(@Selector String id, @Selector String action) {
+        ActionReport report = change(id, action);
+        if (report == null) {
+            return new WebEndpointResponse<>(new UnknownPlugin("no plugin with id '" + id + "'", id,
+                    registry.descriptors().stream().map(d -> d.id()).sorted().toList()), WebEndpointResponse.STATUS_NOT_FOUND);
+        }
+        return new WebEndpointResponse<>(report, WebEndpointResponse.STATUS_OK);
+    }
+
+    /**
+     * Enables, disables, reloads, reverts or resets one plugin.
+     *
+     * @return what was done, or null when no plugin has that id
+     */
+    public ActionReport change(String id, String action) {
         if (registry.descriptor(id).isEmpty()) {
             return null;
         }

@@ -125,5 +125,19 @@ class ManagementAccessTest {
             assertThat(report.at("/events/0/pluginId").asText()).isEqualTo("alpha");
             assertThat(report.at("/plugins/0/uploaded").asBoolean()).isFalse();
         }
+
+        @Test
+        void anUnknownIdIsA404NamingItAndAnUnknownActionA400() throws Exception {
+            int eventsBefore = heard.size();
+            HttpResponse<String> unknown = send(port, "POST", "/actuator/graft/nobody/enable");
+            assertThat(unknown.statusCode()).isEqualTo(404);   // docs/spring-boot.md: "404 when unknown" (it was a 204)
+            JsonNode body = json.readTree(unknown.body());
+            assertThat(body.path("plugin").asText()).isEqualTo("nobody");
+            assertThat(body.path("error").asText()).isEqualTo("no plugin with id 'nobody'");
+            assertThat(body.path("known").toString()).isEqualTo("[\"alpha\"]");
+
+            assertThat(send(port, "POST", "/actuator/graft/alpha/explode").statusCode()).isEqualTo(400);
+            assertThat(heard).hasSize(eventsBefore);   // neither changed anything
+        }
     }
 }

@@ -81,9 +81,34 @@ public final class ExtensionProxy implements InvocationHandler {
             }
         }
         byte[] output = (fuelBudget != null && args != null && args.length == 1 && caller.fuelBudget() > 0
-                ? caller.call(export, input, fuelBudget.budgetFor(args[0], caller.fuelBudget()))
+                ? caller.call(export, input, budgetFor(method, args[0]))
                 : caller.call(export, input)).output();
         return decodeOutput(codec, pluginId, export, method.getGenericReturnType(), output);
+    }
+
+    /**
+     * The fuel budget the registered {@link FuelBudget} gives this call. The hook is typed by its author
+     * ({@code FuelBudget<QuoteLine>}) but erased at run time, so a hook written for another argument type
+     * would fail with a bare {@link ClassCastException} from inside a lambda; this names the extension
+     * point, the method and the argument type instead. A host's mistake, not the plugin's, hence not a
+     * {@code PluginException}.
+     */
+    private long budgetFor(Method method, Object argument) {
+        long budget;
+        try {
+            budget = fuelBudget.budgetFor(argument, caller.fuelBudget());
+        } catch (ClassCastException e) {
+            throw new IllegalArgumentException("the FuelBudget registered for extension point '" + contract.id()
+                    + "' (plugin '" + pluginId + "') does not accept the argument of " + method.getName() + ", a "
+                    + argument.getClass().getName() + ": it must be a FuelBudget<"
+                    + method.getParameterTypes()[0].getSimpleName() + "> (" + e.getMessage() + ")", e);
+        }
+        if (budget <= 0) {
+            throw new IllegalArgumentException("the FuelBudget registered for extension point '" + contract.id()
+                    + "' (plugin '" + pluginId + "') gave " + budget + " fuel for " + method.getName()
+                    + "; a budget must be positive");
+        }
+        return budget;
     }
 
     /**

@@ -148,6 +148,28 @@ class FuelLimitTest extends HostileTestBase {
     }
 
     @Test
+    void aFuelBudgetForAnotherArgumentTypeIsRefusedNamingTheTypesNotARawClassCastException() {
+        PluginSpec.Builder spec = PluginSpec.builder(Fixtures.source("mistyped", "healthy"))
+                .policy(fuel(ExecutionMode.COMPILED, 1_000_000).build()).extensionPoint(EchoCalc.class)
+                .fuelBudget(EchoCalc.class, (String text, long base) -> base + text.length());   // EchoCalc takes a Calc
+        EchoCalc mistyped = ENGINE.load(spec.build()).extension(EchoCalc.class);
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> mistyped.echo(new Calc(1, 2)));
+        assertTrue(e.getMessage().contains("FuelBudget registered for extension point 'echo-calc'"), e.getMessage());
+        assertTrue(e.getMessage().contains("plugin 'mistyped'"), e.getMessage());
+        assertTrue(e.getMessage().contains("argument of echo, a " + Calc.class.getName()), e.getMessage());
+        assertTrue(e.getMessage().contains("FuelBudget<Calc>"), e.getMessage());
+        assertTrue(e.getCause() instanceof ClassCastException);
+
+        EchoCalc nonPositive = ENGINE.load(PluginSpec.builder(Fixtures.source("zero-budget", "healthy"))
+                .policy(fuel(ExecutionMode.COMPILED, 1_000_000).build()).extensionPoint(EchoCalc.class)
+                .fuelBudget(EchoCalc.class, (Calc c, long base) -> 0L).build()).extension(EchoCalc.class);
+        IllegalArgumentException zero = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> nonPositive.echo(new Calc(1, 2)));
+        assertTrue(zero.getMessage().contains("gave 0 fuel for echo; a budget must be positive"), zero.getMessage());
+    }
+
+    @Test
     void unmeteredPluginsReportNoFuel() {
         Plugin p = load("unmetered", "healthy", fuel(ExecutionMode.COMPILED, 0).build());
         assertEquals(-1, p.call("echo", "x".getBytes()).stats().fuelConsumed());

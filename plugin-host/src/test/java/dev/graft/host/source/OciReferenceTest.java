@@ -18,4 +18,18 @@ class OciReferenceTest {
         assertThrows(IllegalArgumentException.class, () -> OciReference.parse("oci://r.example/A"));
         assertThrows(IllegalArgumentException.class, () -> OciReference.parse("oci://r.example/a@sha256:123"));
     }
+
+    /** What README.md ("Sources") and docs/spring-boot.md (locations) say: https, except loopback and oci+http. */
+    @Test
+    void ociMeansHttpsExceptOnLoopbackAndOciPlusHttpMeansPlainHttp() {
+        assertEquals("https://registry.example.com/v2/erp/pricing", OciReference.parse("oci://registry.example.com/erp/pricing:1.4").apiBase());
+        assertEquals("https://10.0.0.5:5000/v2/a", OciReference.parse("oci://10.0.0.5:5000/a").apiBase());
+        assertEquals("https://127.0.0.2:5000/v2/a", OciReference.parse("oci://127.0.0.2:5000/a").apiBase());   // only the three names below
+        assertEquals("http://localhost:5000/v2/a", OciReference.parse("oci://localhost:5000/a").apiBase());
+        assertEquals("http://127.0.0.1:5000/v2/a", OciReference.parse("oci://127.0.0.1:5000/a").apiBase());
+        assertEquals("http://[::1]:5000/v2/a", OciReference.parse("oci://[::1]:5000/a").apiBase());
+        assertEquals("http://registry.internal:5000/v2/erp/pricing",
+                OciReference.parse("oci+http://registry.internal:5000/erp/pricing:1.4").apiBase());
+        assertThrows(IllegalArgumentException.class, () -> OciReference.parse("oci+https://registry.example.com/a"));
+    }
 }

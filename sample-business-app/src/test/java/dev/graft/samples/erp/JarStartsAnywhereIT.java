@@ -66,6 +66,13 @@ class JarStartsAnywhereIT {
         assertThat(plugins.get("tree-wagi")).isEqualTo(samplePlugins.resolve("fractal-tree/fractal-tree-cli.wasm").toString());
     }
 
+    @Test
+    void aRelativeDataFolderIsResolvedAgainstTheWorkingFolder(@TempDir Path folder) throws Exception {
+        // as the README shows it: H2 itself refuses "jdbc:h2:file:sample-business-app/data/erp" (implicitly relative)
+        startAndCheck(folder, "--erp.data-dir=sample-business-app/data");
+        assertThat(folder.resolve("data")).as("nothing in the default folder").doesNotExist();
+    }
+
     /**
      * Starts the jar in {@code folder}, checks what every start must show, and answers each plugin's location.
      */
@@ -104,7 +111,9 @@ class JarStartsAnywhereIT {
             String quote = get(base + "/api/quotes/1");   // the demo quote, priced at startup by the four rules
             assertThat(JsonPath.<String>read(quote, "$.total")).isEqualTo("648.02");
             assertThat(JsonPath.<List<String>>read(quote, "$.lines[0].adjustments[*].pluginId")).containsExactlyElementsOf(PRICING_RULES);
-            assertThat(folder.resolve("data/erp.mv.db")).as("the H2 file in the working folder").exists();
+            String dataDir = Stream.of(extra).filter(a -> a.startsWith("--erp.data-dir=")).map(a -> a.substring(15))
+                    .reduce((a, b) -> b).orElse("data");
+            assertThat(folder.resolve(dataDir).resolve("erp.mv.db")).as("the H2 file in the working folder").exists();
             return locations;
         } finally {
             app.destroy();
