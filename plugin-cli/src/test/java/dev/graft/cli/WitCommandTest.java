@@ -191,10 +191,11 @@ class WitCommandTest {
     void jcoAcceptsTheGeneratedWit() throws Exception {
         Path jco = COMPONENT_TOOLS.resolve("node_modules/@bytecodealliance/jco");
         assumeTrue(Files.isDirectory(jco), "skipped: jco is not installed (run sample-plugins/setup.sh)");
-        assumeTrue(nodeAvailable(), "skipped: node is not on PATH (sample-plugins/setup.sh installs it)");
+        String node = nodeBinary();
+        assumeTrue(node != null, "skipped: Node is not installed (sample-plugins/setup.sh installs it)");
         Path wit = dir.resolve("draw.wit");
         Files.writeString(wit, WitWorld.of(ExtensionContract.of(Drawer.class)));
-        Process p = new ProcessBuilder("node", "--input-type=module", "-e", """
+        Process p = new ProcessBuilder(node, "--input-type=module", "-e", """
                 import { componentEmbed, componentWit } from '@bytecodealliance/jco';
                 import { readFileSync } from 'node:fs';
                 const embedded = await componentEmbed({ dummy: true, witSource: readFileSync(process.argv[1], 'utf8'), world: 'draw' });
@@ -207,14 +208,20 @@ class WitCommandTest {
         assertTrue(Integer.parseInt(out.trim()) > 0, out);
     }
 
-    static boolean nodeAvailable() {
-        try {
-            Process p = new ProcessBuilder("node", "--version").redirectErrorStream(true).start();
-            p.getInputStream().readAllBytes();
-            return p.waitFor(20, TimeUnit.SECONDS) && p.exitValue() == 0;
-        } catch (Exception e) {
-            return false;
+    /** Node as sample-plugins/build.sh finds it: setup.sh's Node 20 where the system one is older, else PATH's. */
+    static String nodeBinary() {
+        for (String candidate : List.of(Path.of("../sample-plugins/.tools/node/bin/node").toAbsolutePath().toString(), "node")) {
+            try {
+                Process p = new ProcessBuilder(candidate, "--version").redirectErrorStream(true).start();
+                p.getInputStream().readAllBytes();
+                if (p.waitFor(20, TimeUnit.SECONDS) && p.exitValue() == 0) {
+                    return candidate;
+                }
+            } catch (Exception e) {
+                // not this one
+            }
         }
+        return null;
     }
 
     // ---- refusals
