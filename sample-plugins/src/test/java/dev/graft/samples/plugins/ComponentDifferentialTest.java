@@ -46,7 +46,7 @@ class ComponentDifferentialTest {
 
     static final long SEED = 20261203L;
     static final int COUNT = 320;
-    static final List<String> COMPONENTS = List.of("pricing-rust/pricing-rust.wasm", "pricing-js/pricing-js.wasm");
+    static final List<String> COMPONENTS = List.of(Samples.PRICING_RUST, Samples.PRICING_JS);
     static final Path TOOLS = Path.of("component-tools");
 
     static List<QuoteLine> inputs;
@@ -134,7 +134,7 @@ class ComponentDifferentialTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"pricing-rust/pricing-rust.wasm", "pricing-js/pricing-js.wasm"})
+    @ValueSource(strings = {Samples.PRICING_RUST, Samples.PRICING_JS})
     void graftRunsEachComponentAsNodeDoes(String component) {
         Plugin plugin;
         long started = System.nanoTime();
