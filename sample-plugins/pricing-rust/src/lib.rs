@@ -63,7 +63,7 @@ fn apply(line: &QuoteLine) -> Result<Vec<Adjustment>, String> {
 
 // Memory layout of the WIT types (canonical ABI: string = ptr,len (size 8, align 4);
 // option<string> = u8 tag, string at 4 (size 12); record fields in order, each at its alignment).
-const CUSTOMER_SIZE: usize = 36; // id 0, name 8, tier 16 (option<string>), region 28
+// customer: 36 bytes: id 0, name 8, tier 16 (option<string>), region 28
 const QUOTE_LINE_SIZE: usize = 92; // sku 0, name 8, category 16, quantity 24, unit-price 28,
                                    // customer 36, currency 72, promo-code 80
 const ADJUSTMENT_SIZE: usize = 24; // rule-id 0, amount 8, reason 16
@@ -77,10 +77,14 @@ unsafe fn store_i32(at: *mut u8, value: i32) {
 }
 
 /// Takes ownership of a string the host wrote with `cabi_realloc(0, 0, 1, len)`. The host has
-/// validated it as UTF-8 (canonical ABI), so no check here.
+/// validated it as UTF-8 (canonical ABI), so no check here. An empty string's address is not used:
+/// a host may pass 0 rather than what `cabi_realloc` returned for 0 bytes.
 unsafe fn take_string(at: *const u8) -> String {
     let ptr = load_i32(at) as *mut u8;
     let len = load_i32(at.add(4)) as usize;
+    if len == 0 {
+        return String::new();
+    }
     String::from_utf8_unchecked(Vec::from_raw_parts(ptr, len, len))
 }
 
@@ -115,7 +119,6 @@ pub unsafe extern "C" fn export_apply_rule(params: *mut u8) -> *mut u8 {
         let _promo_code = take_option_string(params.add(80));
         QuoteLine { name, quantity, unit_price }
     };
-    let _ = CUSTOMER_SIZE;
     alloc::dealloc(params, Layout::from_size_align_unchecked(QUOTE_LINE_SIZE, 4));
 
     let ret = RETURN_AREA.0.as_mut_ptr();
