@@ -51,13 +51,14 @@ class ComponentDifferentialTest {
     static final Path TOOLS = Path.of("component-tools");
 
     static List<QuoteLine> inputs;
+    static String nodeBinary;
     /** Per component, per input: {"ok": [adjustment...]} or {"err": message}, as Node answered. */
     static Map<String, List<JsonNode>> node;
 
     @BeforeAll
     static void runInNode(@TempDir Path dir) throws Exception {
         inputs = inputs(SEED, COUNT);
-        String nodeBinary = nodeBinary();
+        nodeBinary = nodeBinary();
         assumeTrue(nodeBinary != null, "skipped: Node is not installed (sample-plugins/setup.sh or .ci/run installs it); "
                 + "the components' reference answers come from Node");
         assumeTrue(Files.isDirectory(TOOLS.resolve("node_modules/@bytecodealliance/jco")),
@@ -132,6 +133,40 @@ class ComponentDifferentialTest {
         // The generator must exercise every branch, or agreeing means little.
         assertTrue(discounts > COUNT / 3, "discounted lines: " + discounts);
         assertTrue(COUNT - discounts - errors > 20, "lines without discount: " + (COUNT - discounts - errors));
+    }
+
+    /**
+     * The lines of component-tools/check-inputs.json, raw JSON: a price the typed API cannot produce
+     * ("1e3") is refused with the same message by the Extism rule in Graft and by both components in Node.
+     */
+    @Test
+    void anInvalidPriceIsRefusedWithTheSameMessageByAll() throws Exception {
+        ObjectMapper mapper = new JacksonPayloadCodec().mapper();
+        Path checkInputs = TOOLS.resolve("check-inputs.json");
+        Process p = new ProcessBuilder(List.of(nodeBinary, TOOLS.resolve("run-components.mjs").toString(),
+                checkInputs.toString(), Samples.PRICING_RUST, Samples.PRICING_JS))
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        byte[] out = p.getInputStream().readAllBytes();
+        assertTrue(p.waitFor(5, TimeUnit.MINUTES), "node did not finish within 5 minutes");
+        assertEquals(0, p.exitValue(), new String(out, java.nio.charset.StandardCharsets.UTF_8));
+        JsonNode results = mapper.readTree(out);
+        JsonNode lines = mapper.readTree(checkInputs.toFile());
+        Plugin extism = Samples.load(Samples.VOLUME_DISCOUNT, ExecutionMode.COMPILED, spec -> spec);
+        int refused = 0;
+        for (int i = 0; i < lines.size(); i++) {
+            String graft;
+            try {
+                JsonNode adjustments = mapper.readTree(extism.call("apply_rule", mapper.writeValueAsBytes(lines.get(i))).output());
+                graft = answer(mapper.createObjectNode().set("ok", adjustments));
+            } catch (dev.graft.api.PluginCallException e) {
+                graft = "err " + e.pluginMessage();
+                refused++;
+            }
+            for (int c = 0; c < COMPONENTS.size(); c++) {
+                assertEquals(answer(results.get(c).get(i)), graft, COMPONENTS.get(c) + ", check input " + i);
+            }
+        }
+        assertEquals(1, refused, "check-inputs.json has one line with an invalid price");
     }
 
     @ParameterizedTest
