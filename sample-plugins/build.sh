@@ -4,7 +4,9 @@
 #   ./build.sh --check   rebuild into a temporary folder; fail if any byte differs from the committed
 #                        .wasm files or if plugins.lock does not match them
 # Toolchains: see setup.sh (Debian rustc 1.63 + libstd-rust-dev-wasm32, clang-14 + wasi-libc,
-# Node 20 + the npm packages pinned in customer-tier/package-lock.json).
+# Node 20 + the npm packages pinned in customer-tier/package-lock.json and component-tools/package-lock.json).
+# The WebAssembly components (pricing-rust, pricing-js) implement the WIT world in wit/pricing-rule.wit,
+# the one `graft wit dev.graft.samples.contracts.PricingRule` prints.
 set -euo pipefail
 cd "$(dirname "$0")"
 HERE=$(pwd)
@@ -28,7 +30,14 @@ WASM=(
   fractal-tree/fractal-tree.wasm
   fractal-tree/fractal-tree-cli.wasm
   wagi-echo/wagi-echo.wasm
+  pricing-rust/pricing-rust.wasm
 )
+# Components built by componentize-js: a Wizer snapshot of SpiderMonkey, not byte-reproducible (see
+# component-tools/componentize.mjs). --check verifies them by source and behaviour instead (below).
+UNREPRODUCIBLE=(
+  pricing-js/pricing-js.wasm
+)
+ALL=("${WASM[@]}" "${UNREPRODUCIBLE[@]}")
 
 if [ $CHECK = 1 ]; then
   OUT=$(mktemp -d)
@@ -36,7 +45,7 @@ if [ $CHECK = 1 ]; then
 else
   OUT=$HERE
 fi
-for f in "${WASM[@]}"; do mkdir -p "$OUT/$(dirname "$f")"; done
+for f in "${ALL[@]}"; do mkdir -p "$OUT/$(dirname "$f")"; done
 
 # ---- Rust: Debian's rustc, no cargo, no crates. Paths are relative to the plugin folder and
 # remapped; symbols and debug info stripped, so the bytes do not depend on where the tree lives.
@@ -67,6 +76,19 @@ rust wagi-echo wagi_echo bin wasm32-wasi src/main.rs wagi-echo.wasm
   node node_modules/assemblyscript/bin/asc.js assembly/index.ts --config asconfig.json --target release \
     --outFile "$OUT/customer-tier/customer-tier.wasm")
 
+# ---- Components (WIT world graft:pricing-rule, wit/pricing-rule.wit); jco and componentize-js exactly as
+# pinned in component-tools/package-lock.json.
+[ -d component-tools/node_modules/@bytecodealliance/jco ] || (cd component-tools && npm ci --no-audit --no-fund --loglevel=error)
+# Rust core module with hand-written canonical-ABI glue, wrapped by jco embed + jco new.
+rust pricing-rust pricing_rust cdylib wasm32-unknown-unknown src/lib.rs pricing-rust.core.wasm
+node component-tools/wrap-core.mjs "$OUT/pricing-rust/pricing-rust.core.wasm" wit/pricing-rule.wit pricing-rule \
+  "$OUT/pricing-rust/pricing-rust.wasm"
+rm "$OUT/pricing-rust/pricing-rust.core.wasm"
+# JavaScript, componentize-js: SpiderMonkey inside, no imports.
+started=$(date +%s%N)
+node component-tools/componentize.mjs pricing-js/pricing.js wit/pricing-rule.wit pricing-rule "$OUT/pricing-js/pricing-js.wasm"
+echo "componentize-js: pricing-js in $(( ($(date +%s%N) - started) / 1000000 )) ms"
+
 # ---- Imports: Extism plugins may import only the Extism host modules, the command only WASI.
 (cd "$OUT" && node -e '
 const fs = require("fs");
@@ -80,6 +102,7 @@ const rules = {
   "wagi-echo/wagi-echo.wasm": [["wasi_snapshot_preview1"], ["_start"]],
 };
 for (const [file, [modules, exports]] of Object.entries(rules)) {
+  if (!fs.existsSync(file)) continue;
   const m = new WebAssembly.Module(fs.readFileSync(file));
   const bad = WebAssembly.Module.imports(m).filter(i => !modules.includes(i.module));
   if (bad.length) { console.error(file, "unexpected imports:", bad); process.exit(1); }
@@ -88,10 +111,15 @@ for (const [file, [modules, exports]] of Object.entries(rules)) {
   if (missing.length) { console.error(file, "missing exports:", missing); process.exit(1); }
 }')
 
-lock() { (cd "$1" && sha256sum "${WASM[@]}"); }
+# A component is not a core module: its header is \0asm, then version 0x0d 0x00 and layer 0x01 0x00.
+(cd "$OUT" && for f in pricing-rust/pricing-rust.wasm pricing-js/pricing-js.wasm; do
+  [ "$(head -c 8 "$f" | od -An -tx1 | tr -d ' ')" = 0061736d0d000100 ] || { echo "$f is not a component" >&2; exit 1; }
+done)
+
+lock() { (cd "$1" && sha256sum "${ALL[@]}"); }
 if [ $CHECK = 0 ]; then
   lock "$HERE" > plugins.lock
-  for f in "${WASM[@]}"; do echo "built $f ($(wc -c < "$f") bytes)"; done
+  for f in "${ALL[@]}"; do echo "built $f ($(wc -c < "$f") bytes)"; done
   echo "wrote plugins.lock"
   exit 0
 fi
@@ -105,9 +133,27 @@ for f in "${WASM[@]}"; do
     status=1
   fi
 done
+# The componentize-js components: the committed file must embed today's source text (SpiderMonkey keeps
+# it in the snapshot), and behave as the fresh build does on the check inputs (run in Node by jco).
+for f in "${UNREPRODUCIBLE[@]}"; do
+  src=$(dirname "$f")/pricing.js
+  if ! node -e '
+      const fs = require("fs");
+      process.exit(fs.readFileSync(process.argv[1]).includes(fs.readFileSync(process.argv[2])) ? 0 : 1)' "$HERE/$f" "$src"; then
+    echo "DIFFERENT  $f: the committed component was not built from $src (run sample-plugins/build.sh)" >&2
+    status=1
+  elif [ "$(node component-tools/run-components.mjs component-tools/check-inputs.json "$HERE/$f" 2>/dev/null)" \
+      != "$(node component-tools/run-components.mjs component-tools/check-inputs.json "$OUT/$f" 2>/dev/null)" ]; then
+    echo "DIFFERENT  $f: the committed component and a fresh build answer differently (run sample-plugins/build.sh)" >&2
+    status=1
+  else
+    echo "same source and answers  $f (componentize-js output is not byte-reproducible)"
+  fi
+  cp "$HERE/$f" "$OUT/$f" # so that plugins.lock is compared with the committed bytes below
+done
 if ! diff -u plugins.lock <(lock "$OUT") >&2; then
   echo "plugins.lock does not match the rebuilt files (run sample-plugins/build.sh)" >&2
   status=1
 fi
-[ $status = 0 ] && echo "build --check: all ${#WASM[@]} modules byte-identical, plugins.lock matches"
+[ $status = 0 ] && echo "build --check: all ${#WASM[@]} modules byte-identical, ${#UNREPRODUCIBLE[@]} componentize-js component(s) same source and answers, plugins.lock matches"
 exit $status

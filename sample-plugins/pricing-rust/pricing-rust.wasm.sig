@@ -1,0 +1,1 @@
+MEUCIQDosztoPNvce6UvNru/1qEAYxIDnuzhFS9B9VJ1U1niAwIgImnAMPMTprPfM/vzmUeag1p3nkFK3Uqx+mxCe5QHpYY=
