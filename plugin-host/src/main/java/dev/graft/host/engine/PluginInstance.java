@@ -13,6 +13,8 @@ import com.dylibso.chicory.wasm.types.MemoryLimits;
 import dev.graft.api.PluginCallException;
 import dev.graft.api.PluginFuelExhaustedException;
 import dev.graft.host.abi.ExtismKernel;
+import dev.graft.host.component.ComponentInstance;
+import dev.graft.host.component.ComponentPlan;
 import dev.graft.host.metering.FuelMeter;
 import dev.graft.host.policy.BudgetedMemory;
 import dev.graft.host.policy.BudgetedTable;
@@ -44,6 +46,8 @@ final class PluginInstance implements AutoCloseable {
     private final MemoryBudget budget;
     private final WasiSandbox.Session wasi;
     private final FuelMeter meter;
+    /** The component's instance when the plugin is a component (then {@link #instance} and the kernel are null). */
+    private final ComponentInstance component;
     /** Whether this instance runs compiled code (fixed at instantiation; a tiered switch builds new ones). */
     private final boolean compiledTier;
     private final List<BudgetedMemory> memories = new ArrayList<>(1);
@@ -63,6 +67,7 @@ final class PluginInstance implements AutoCloseable {
      * @param command arguments, environment, stdin and stdout of a WASI command run, or {@code null}
      */
     PluginInstance(Plugin plugin, FuelMeter meter, WasiSandbox.CommandIo command) {
+        this.component = null;
         this.pluginId = plugin.id();
         this.meter = meter;
         this.budget = new MemoryBudget(pluginId, plugin.policy().maxMemoryBytes());
@@ -111,6 +116,34 @@ final class PluginInstance implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /**
+     * Instantiates a component: all its core instances, under one memory budget and, when metered, one
+     * fuel meter; their start functions run on the meter's budget.
+     */
+    PluginInstance(Plugin plugin, FuelMeter meter, ComponentPlan plan) {
+        this.pluginId = plugin.id();
+        this.meter = meter;
+        this.budget = new MemoryBudget(pluginId, plugin.policy().maxMemoryBytes());
+        this.kernel = null;
+        this.wasi = null;
+        this.instance = null;
+        try {
+            this.component = new ComponentInstance(plan, pluginId, budget, meter, plugin::memoryLimits);
+        } catch (RuntimeException | Error e) {
+            if (meter != null && meter.exhausted()) {
+                throw new PluginFuelExhaustedException(pluginId, "instantiation (start function)", meter.budget(),
+                        meter.consumed());
+            }
+            throw e;
+        }
+        this.compiledTier = component.compiledTier();
+    }
+
+    /** The component instance, or {@code null} for a core module's instance. */
+    ComponentInstance component() {
+        return component;
     }
 
     private static boolean hasExport(CompiledModule compiled, String name) {

@@ -783,6 +783,11 @@ public final class PluginRegistry implements AutoCloseable {
             return route(export, plugin -> plugin.call(export, input, fuelBudget));
         }
 
+        @Override
+        public Object callTyped(java.lang.reflect.Method method, String export, Object[] args, long fuelBudget) {
+            return route(export, plugin -> plugin.callTyped(method, export, args, fuelBudget));
+        }
+
         /** The fuel per call of the version a call starting now would use. */
         @Override
         public long fuelBudget() {
@@ -791,7 +796,7 @@ public final class PluginRegistry implements AutoCloseable {
             return current.plugin().fuelBudget();
         }
 
-        private CallResult route(String export, Function<Plugin, CallResult> call) {
+        private <R> R route(String export, Function<Plugin, R> call) {
             while (true) {
                 Entry entry = state.byId().get(id);
                 if (entry == null) {
