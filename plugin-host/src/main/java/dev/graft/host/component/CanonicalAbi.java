@@ -262,6 +262,30 @@ public final class CanonicalAbi {
         return liftFlat(type, results, at, flat);
     }
 
+    /**
+     * The host values of parameters given as core values (the direction of {@code canon lower}, where the
+     * guest calls the host): spilled parameters are read from the tuple the first value points to.
+     */
+    Object[] liftParams(List<WitType> types, long[] values) {
+        List<Flat> flat = new ArrayList<>();
+        for (WitType t : types) {
+            flat.addAll(WitType.flatten(t));
+        }
+        if (flat.size() > MAX_FLAT_PARAMS) {
+            WitType tuple = new WitType.TupleType(types);
+            int ptr = (int) values[0];
+            checkAligned(ptr, WitType.alignment(tuple), "the spilled parameters");
+            checkRange(ptr, WitType.size(tuple), "the spilled parameters");
+            return (Object[]) load(tuple, ptr);
+        }
+        Object[] out = new Object[types.size()];
+        int[] at = {0};
+        for (int i = 0; i < out.length; i++) {
+            out[i] = liftFlat(types.get(i), values, at, null);
+        }
+        return out;
+    }
+
     /** Lifts flat values; {@code have} gives the core types actually present (joined ones for variant payloads). */
     private Object liftFlat(WitType type, long[] values, int[] at, List<Flat> have) {
         if (type instanceof Primitive p) {
