@@ -56,11 +56,11 @@ public final class ComponentPlan {
      */
     public static ComponentPlan create(String pluginId, String sha256, ComponentParser.Parsed parsed,
             List<CompiledModule> modules) {
+        ComponentPlan plan = new ComponentPlan(sha256, List.copyOf(modules), parsed.coreInstances(), parsed.exports());
+        plan.check(pluginId);
         if (parsed.exports().isEmpty()) {
             throw new PluginLoadException(pluginId, "the component exports no function");
         }
-        ComponentPlan plan = new ComponentPlan(sha256, List.copyOf(modules), parsed.coreInstances(), parsed.exports());
-        plan.check(pluginId);
         return plan;
     }
 
