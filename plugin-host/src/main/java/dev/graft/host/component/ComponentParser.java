@@ -129,7 +129,7 @@ public final class ComponentParser {
             int size = in.u32("section size");
             Reader section = in.sub(size, "section " + id);
             switch (id) {
-                case 0 -> { } // custom sections (names, producers, the component-type) are not needed to run
+                case 0 -> section.skipRest(); // custom sections (names, producers, the component-type) are not needed to run
                 case 1 -> coreModules.add(section.bytes(size, "core module"));
                 case 2 -> vec(section, "core instances", this::coreInstance);
                 case 3 -> vec(section, "core types", this::coreType);
@@ -162,9 +162,27 @@ public final class ComponentParser {
             int size = scan.u32("section size");
             Reader section = scan.sub(size, "section " + id);
             if (id == 10 && section.remaining() > 0) {
-                vec(section, "imports", this::importDef);
+                vec(section, "imports", this::scanImport);
             }
         }
+    }
+
+    /** The prescan's view of an import: refuses any but a type import with an {@code eq} bound. */
+    private void scanImport(Reader r) {
+        int at = r.position();
+        String name;
+        try {
+            name = externName(r);
+        } catch (IllegalStateException e) {
+            throw malformed("import " + e.getMessage());
+        }
+        if (r.u8() == 0x03 && r.peek() == 0x00) {
+            r.u8();
+            r.u32("type index");
+            return;
+        }
+        Reader again = new Reader(in.bytes, at, in.end);
+        importDef(again);
     }
 
     private interface Item {
@@ -651,9 +669,24 @@ public final class ComponentParser {
         return space.get(index);
     }
 
+    /**
+     * An import. Only a type import with an {@code eq} bound is accepted: it names a type the component
+     * defines itself (wit-component writes a world's records so), so there is nothing to supply and it
+     * aliases that type. Any other import is refused by name: no capability grants one yet.
+     */
     private void importDef(Reader r) {
-        String name = externName(r);
+        String name;
+        try {
+            name = externName(r);
+        } catch (IllegalStateException e) {
+            throw malformed("import " + e.getMessage());
+        }
         int kind = r.u8();
+        if (kind == 0x03 && r.peek() == 0x00) {
+            r.u8();
+            types.add(type(r.u32("type index")));
+            return;
+        }
         String what = switch (kind) {
             case 0x00 -> "core module";
             case 0x01 -> "function";
@@ -751,6 +784,10 @@ public final class ComponentParser {
 
         int remaining() {
             return end - pos;
+        }
+
+        void skipRest() {
+            pos = end;
         }
 
         int peek() {
