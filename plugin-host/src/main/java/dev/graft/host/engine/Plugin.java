@@ -416,7 +416,7 @@ public final class Plugin implements PluginCaller, AutoCloseable {
         }
         PluginPolicy policy = spec.policy();
         return run(name, fuel, null, (instance, stats) -> {
-            Object value = instance.component().call(name, lowered, policy.maxInputBytes(), policy.maxOutputBytes());
+            Object value = instance.callComponent(name, lowered, fuel, policy.maxInputBytes(), policy.maxOutputBytes());
             stats.get();
             return binding.lift(id(), value);
         });

@@ -141,9 +141,16 @@ final class PluginInstance implements AutoCloseable {
         this.compiledTier = component.compiledTier();
     }
 
-    /** The component instance, or {@code null} for a core module's instance. */
-    ComponentInstance component() {
-        return component;
+    /**
+     * Calls a component's export with host values and, when metered, a fresh fuel budget (the same
+     * accounting as {@link #invoke} for a module).
+     */
+    Object callComponent(String export, Object[] arguments, long fuelBudget, long maxInputBytes, long maxOutputBytes) {
+        budget.resetHighWater();
+        if (meter != null) {
+            meter.refill(fuelBudget);
+        }
+        return component.call(export, arguments, maxInputBytes, maxOutputBytes);
     }
 
     private static boolean hasExport(CompiledModule compiled, String name) {

@@ -136,6 +136,21 @@ class ComponentPluginTest {
     }
 
     @Test
+    void everyCallOfAPooledInstanceGetsAFreshBudgetAndCostsTheSame() {
+        PluginPolicy pooled = PluginPolicy.builder().instances(InstanceMode.POOLED).poolSize(1).fuel(1_000).build();
+        try (Plugin plugin = load(TestComponents.rules(), pooled, PricingRule.class)) {
+            PricingRule rule = plugin.extension(PricingRule.class);
+            List<Long> consumed = new ArrayList<>();
+            for (int i = 0; i < 50; i++) {
+                rule.apply(line(12, "gold"));
+                consumed.add(CallStats.lastOnThisThread().orElseThrow().fuelConsumed());
+            }
+            assertTrue(consumed.get(0) > 0 && consumed.get(0) * 50 > 1_000, "a call costs " + consumed.get(0));
+            assertEquals(1, consumed.stream().distinct().count(), "deterministic: " + consumed);
+        }
+    }
+
+    @Test
     void theTimeoutStopsAnUnmeteredLoop() {
         for (ExecutionMode mode : List.of(ExecutionMode.INTERPRETED, ExecutionMode.COMPILED)) {
             PluginPolicy policy = PluginPolicy.builder().fuel(0).mode(mode).timeout(Duration.ofMillis(200)).build();
