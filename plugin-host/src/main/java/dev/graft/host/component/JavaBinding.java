@@ -15,13 +15,18 @@ import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
 import java.lang.reflect.Type;
 import java.math.BigDecimal;
+import java.lang.reflect.Array;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.Set;
 
 /**
@@ -32,7 +37,9 @@ import java.util.Set;
  * {@code byte} to {@code s32}/{@code s64}/{@code s16}/{@code s8} ({@code int} also to {@code u8}/
  * {@code u16}, {@code long} to {@code u32}/{@code u64}), {@code boolean} to {@code bool}, {@code float}/
  * {@code double} to {@code f32}/{@code f64}, {@code char} to {@code char}, {@code List} to {@code list},
- * {@code byte[]} to {@code list<u8>}, {@code @OptionalField} or {@code Optional} to {@code option},
+ * {@code byte[]} to {@code list<u8>}, other arrays to {@code list}, {@code @OptionalField} (or any
+ * annotation named {@code Nullable}) or {@code Optional} to {@code option}, {@code OptionalInt}/
+ * {@code OptionalLong}/{@code OptionalDouble} to {@code option<s32|s64|f64>},
  * enums to {@code enum}, {@code Set} of an enum to {@code flags}, sealed interfaces of records to
  * {@code variant} (a case per permitted record, by kebab-case simple name), and a method's result to
  * {@code result<T, string>} (or {@code T} itself), whose error becomes a {@link PluginCallException}.
@@ -198,8 +205,14 @@ public final class JavaBinding {
 
     private static Converter converter(Type java, AnnotatedElement annotations, WitType wit, String path)
             throws Mismatch {
-        boolean optionalField = annotations != null && annotations.isAnnotationPresent(OptionalField.class);
+        boolean optionalField = annotations != null && (annotations.isAnnotationPresent(OptionalField.class)
+                || Arrays.stream(annotations.getAnnotations())
+                        .anyMatch(a -> a.annotationType().getSimpleName().equals("Nullable")));
         Class<?> raw = rawClass(java);
+        if (raw == OptionalInt.class || raw == OptionalLong.class
+                || raw == OptionalDouble.class) {
+            return primitiveOptional(raw, wit, path);
+        }
         if (raw == Optional.class) {
             if (!(wit instanceof WitType.OptionType o)) {
                 throw new Mismatch(path, "Java Optional but WIT " + wit);
@@ -294,6 +307,32 @@ public final class JavaBinding {
                     }
                 };
             }
+            if (raw.isArray() && raw != byte[].class) {
+                Class<?> componentType = raw.getComponentType();
+                Type elementType = java instanceof GenericArrayType g ? g.getGenericComponentType() : componentType;
+                Converter element = converter(elementType, null, l.element(), path + "[]");
+                return new Converter() {
+                    @Override
+                    public Object toWit(Object value, String p) {
+                        int n = Array.getLength(value);
+                        List<Object> out = new ArrayList<>(n);
+                        for (int i = 0; i < n; i++) {
+                            out.add(element.toWit(Array.get(value, i), p + "[" + i + "]"));
+                        }
+                        return out;
+                    }
+
+                    @Override
+                    public Object toJava(Object value, String p) {
+                        List<?> in = (List<?>) value;
+                        Object out = Array.newInstance(componentType, in.size());
+                        for (int i = 0; i < in.size(); i++) {
+                            Array.set(out, i, element.toJava(in.get(i), p + "[" + i + "]"));
+                        }
+                        return out;
+                    }
+                };
+            }
             if (raw != List.class && raw != Collection.class) {
                 throw new Mismatch(path, "WIT " + wit + " but Java " + java.getTypeName() + " (a List)");
             }
@@ -373,6 +412,41 @@ public final class JavaBinding {
             return variantConverter(raw, v, path);
         }
         throw new Mismatch(path, "WIT " + abbreviate(wit) + " has no Java mapping (" + java.getTypeName() + ")");
+    }
+
+    /** {@code OptionalInt}, {@code OptionalLong}, {@code OptionalDouble} to {@code option<s32|s64|f64>}. */
+    private static Converter primitiveOptional(Class<?> raw, WitType wit, String path) throws Mismatch {
+        Primitive inner = raw == OptionalInt.class ? Primitive.S32
+                : raw == OptionalLong.class ? Primitive.S64 : Primitive.F64;
+        if (!(wit instanceof WitType.OptionType o) || o.type() != inner) {
+            throw new Mismatch(path, "Java " + raw.getSimpleName() + " but WIT " + wit + " (option<" + inner + ">)");
+        }
+        return new Converter() {
+            @Override
+            public Object toWit(Object value, String p) {
+                if (value instanceof OptionalInt i) {
+                    return i.isPresent() ? new CaseValue(1, i.getAsInt()) : new CaseValue(0, null);
+                }
+                if (value instanceof OptionalLong l) {
+                    return l.isPresent() ? new CaseValue(1, l.getAsLong()) : new CaseValue(0, null);
+                }
+                OptionalDouble d = (OptionalDouble) value;
+                return d != null && d.isPresent() ? new CaseValue(1, d.getAsDouble()) : new CaseValue(0, null);
+            }
+
+            @Override
+            public Object toJava(Object value, String p) {
+                CaseValue c = (CaseValue) value;
+                if (raw == OptionalInt.class) {
+                    return c.index() == 0 ? OptionalInt.empty() : OptionalInt.of((Integer) c.payload());
+                }
+                if (raw == OptionalLong.class) {
+                    return c.index() == 0 ? OptionalLong.empty() : OptionalLong.of((Long) c.payload());
+                }
+                return c.index() == 0 ? OptionalDouble.empty()
+                        : OptionalDouble.of((Double) c.payload());
+            }
+        };
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})

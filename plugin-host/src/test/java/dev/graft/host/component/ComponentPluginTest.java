@@ -351,6 +351,20 @@ class ComponentPluginTest {
         Order echoOrder(Padded x);
 
         int optLen(Optional<String> x);
+
+        String[] strings(String[] x);
+
+        int[] numbers(int[] x);
+
+        java.util.OptionalInt maybe(java.util.OptionalInt x);
+
+        @Nullable
+        Integer maybeBoxed(@Nullable Integer x);
+    }
+
+    /** Any annotation named Nullable marks an option, as graft wit reads it. */
+    @java.lang.annotation.Retention(java.lang.annotation.RetentionPolicy.RUNTIME)
+    @interface Nullable {
     }
 
     @Test
@@ -379,6 +393,14 @@ class ComponentPluginTest {
                 assertEquals(-1, v.optLen(Optional.empty()));
                 assertEquals(6, v.optLen(Optional.of("grüß"))); // UTF-8 bytes
                 assertThrows(IllegalArgumentException.class, () -> v.idU8(256));
+                assertEquals(List.of("a", "", "ü😀"), List.of(v.strings(new String[] {"a", "", "ü😀"})));
+                assertEquals(0, v.strings(new String[0]).length);
+                assertEquals(List.of(-1, 0, Integer.MAX_VALUE),
+                        java.util.Arrays.stream(v.numbers(new int[] {-1, 0, Integer.MAX_VALUE})).boxed().toList());
+                assertEquals(java.util.OptionalInt.of(-7), v.maybe(java.util.OptionalInt.of(-7)));
+                assertEquals(java.util.OptionalInt.empty(), v.maybe(java.util.OptionalInt.empty()));
+                assertEquals(null, v.maybeBoxed(null));
+                assertEquals(Integer.valueOf(9), v.maybeBoxed(9));
 
                 for (Status status : List.of(new Open(), new Closed("paid ✓", -42L), new Held(Level.LOW))) {
                     Order order = new Order("o-1", List.of(new Item("a", new BigDecimal("0.10"), Optional.of(3)),

@@ -189,6 +189,12 @@ final class TestComponents {
               (func (export "idf32") (param f32) (result f32) local.get 0)
               (func (export "idf64") (param f64) (result f64) local.get 0)
               (func (export "ptr") (param i32) (result i32) local.get 0)
+              (func (export "pair") (param $a i32) (param $b i32) (result i32)
+                (local $p i32)
+                (local.set $p (call $realloc (i32.const 0) (i32.const 0) (i32.const 4) (i32.const 8)))
+                (i32.store (local.get $p) (local.get $a))
+                (i32.store offset=4 (local.get $p) (local.get $b))
+                (local.get $p))
               (func (export "opt-len") (param $d i32) (param $p i32) (param $n i32) (result i32)
                 (if (result i32) (local.get $d) (then (local.get $n)) (else (i32.const -1))))
             )
@@ -243,6 +249,19 @@ final class TestComponents {
         c.lift(4, 13, options(0, 5, -1)).exportFunc("echo-order", func);
         func += 2;
         c.lift(6, 14, options(0, 5, -1)).exportFunc("opt-len", func);
+        func += 2;
+        // (x: T) -> T for two-value T: the core function stores both values in a fresh block and returns it.
+        c.aliasCore(FUNC, 0, "pair"); // core func 7
+        c.type(ComponentBytes.list(STRING)).type(func(new Object[] {"x", type}, type)); // list<string>
+        c.lift(7, type + 1, options(0, 5, -1)).exportFunc("strings", func);
+        func += 2;
+        type += 2;
+        c.type(ComponentBytes.list(S32)).type(func(new Object[] {"x", type}, type)); // list<s32>
+        c.lift(7, type + 1, options(0, 5, -1)).exportFunc("numbers", func);
+        func += 2;
+        type += 2;
+        c.type(func(new Object[] {"x", 3}, 3)); // option<s32>
+        c.lift(7, type, options(0, 5, -1)).exportFunc("maybe", func).exportFunc("maybe-boxed", func);
         return c.bytes();
     }
 }
