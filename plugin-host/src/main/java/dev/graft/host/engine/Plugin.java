@@ -98,9 +98,7 @@ public final class Plugin implements PluginCaller, AutoCloseable {
         this.pool = policy.instances() == InstanceMode.POOLED
                 ? new InstancePool<>(policy.poolSize(), this::newInstance, PluginInstance::close)
                 : null;
-        // A component's fresh instance is built anew for every call (its core instances are not snapshotted).
-        this.resetInstances = component == null && policy.instances() == InstanceMode.FRESH
-                && (wasi == null || !wasi.hasFiles())
+        this.resetInstances = policy.instances() == InstanceMode.FRESH && (wasi == null || !wasi.hasFiles())
                 ? new ArrayBlockingQueue<>(policy.poolSize())
                 : null;
     }
@@ -547,7 +545,11 @@ public final class Plugin implements PluginCaller, AutoCloseable {
                     ? new FuelMeter(id(), spec.policy().fuelCosts(), 2, spec.policy().fuel())
                     : null;
             instantiations.incrementAndGet();
-            return new PluginInstance(this, meter, component);
+            PluginInstance instance = new PluginInstance(this, meter, component);
+            if (resetInstances != null) {
+                instance.snapshot();
+            }
+            return instance;
         }
         FuelMeter meter = compiled.metered()
                 ? new FuelMeter(id(), spec.policy().fuelCosts(), compiled.definedGlobals(), spec.policy().fuel())

@@ -51,6 +51,8 @@ final class PluginInstance implements AutoCloseable {
     /** Whether this instance runs compiled code (fixed at instantiation; a tiered switch builds new ones). */
     private final boolean compiledTier;
     private final List<BudgetedMemory> memories = new ArrayList<>(1);
+    /** A component instance's memory accounts right after instantiation, once {@link #snapshot()} ran. */
+    private MemoryBudget.Accounts componentAccounts;
     /** The state right after instantiation, once {@link #snapshot()} ran; {@code null} before. */
     private Snapshot snapshot;
 
@@ -229,6 +231,11 @@ final class PluginInstance implements AutoCloseable {
      * kernel's blocks are forgotten at the start of every call anyway).
      */
     void snapshot() {
+        if (component != null) {
+            component.snapshot();
+            componentAccounts = budget.accounts();
+            return;
+        }
         int globals = instance.globalCount();
         long[] low = new long[globals];
         long[] high = new long[globals];
@@ -272,6 +279,13 @@ final class PluginInstance implements AutoCloseable {
      *     was dropped): the instance must then be discarded
      */
     boolean reset() {
+        if (component != null) {
+            if (componentAccounts == null || !component.reset()) {
+                return false;
+            }
+            budget.restore(componentAccounts);
+            return true;
+        }
         if (snapshot == null) {
             return false;
         }

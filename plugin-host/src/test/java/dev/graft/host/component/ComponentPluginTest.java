@@ -117,6 +117,21 @@ class ComponentPluginTest {
     }
 
     @Test
+    void aFreshInstanceIsResetSoNothingCrossesCalls() {
+        try (Plugin plugin = load(TestComponents.rules(), PluginPolicy.defaults(), PricingRule.class)) {
+            PricingRule rule = plugin.extension(PricingRule.class);
+            Extras extras = plugin.extension(Extras.class);
+            for (int i = 0; i < 5; i++) {
+                assertEquals(2, rule.apply(line(20, "gold")).size());
+                // The post-return of the call before counted in globals that the reset put back.
+                assertEquals(0, extras.postCount());
+                assertEquals(1, extras.grow(3)); // memory back at one page every time
+                assertEquals("ABC", extras.shout("abc"));
+            }
+        }
+    }
+
+    @Test
     void coreInstancesAreWiredThroughInstancesMadeOfExports() {
         try (Plugin plugin = load(TestComponents.rules(), PluginPolicy.defaults())) {
             assertEquals("HELLO, ZOË!", plugin.extension(Extras.class).shout("hello, zoË!"));
