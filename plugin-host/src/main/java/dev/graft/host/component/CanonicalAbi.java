@@ -12,7 +12,9 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The canonical ABI for one call: lowers host values into a component's core values and linear memory
@@ -69,11 +71,11 @@ public final class CanonicalAbi {
     public long[] lowerParams(List<WitType> types, Object[] values) {
         List<Flat> flat = new ArrayList<>();
         for (WitType t : types) {
-            flat.addAll(WitType.flatten(t));
+            flat.addAll(cachedFlatten(t));
         }
         if (flat.size() > MAX_FLAT_PARAMS) {
             WitType tuple = new WitType.TupleType(types);
-            int ptr = allocate(WitType.alignment(tuple), WitType.size(tuple), "the spilled parameters");
+            int ptr = allocate(cachedAlignment(tuple), cachedSize(tuple), "the spilled parameters");
             store(tuple, values, ptr);
             return new long[] {ptr};
         }
@@ -112,7 +114,7 @@ public final class CanonicalAbi {
             out[at[0]++] = ((Integer) value) & 0xffffffffL;
             return;
         }
-        List<WitType> fields = WitType.fieldTypesOf(type);
+        List<WitType> fields = cachedFieldTypesOf(type);
         if (fields != null) {
             Object[] values = (Object[]) value;
             for (int i = 0; i < fields.size(); i++) {
@@ -120,15 +122,15 @@ public final class CanonicalAbi {
             }
             return;
         }
-        List<Case> cases = WitType.casesOf(type);
+        List<Case> cases = cachedCasesOf(type);
         CaseValue v = (CaseValue) value;
         out[at[0]++] = v.index();
-        List<Flat> joined = WitType.variantPayloadFlat(cases);
+        List<Flat> joined = cachedVariantPayloadFlat(type);
         int start = at[0];
         WitType payloadType = cases.get(v.index()).type();
         if (payloadType != null) {
             lowerFlat(payloadType, v.payload(), out, at);
-            List<Flat> have = WitType.flatten(payloadType);
+            List<Flat> have = cachedFlatten(payloadType);
             for (int i = 0; i < have.size(); i++) {
                 if (joined.get(i) == Flat.I64 && have.get(i) != Flat.I64 && have.get(i) != Flat.F64) {
                     out[start + i] &= 0xffffffffL; // a 32-bit value in a 64-bit slot is zero-extended
@@ -170,13 +172,14 @@ public final class CanonicalAbi {
     }
 
     private long[] storeList(WitType element, List<?> values) {
-        int size = WitType.size(element);
+        int size = cachedSize(element);
         long bytes = (long) values.size() * size;
         if (bytes >= (1L << 32)) {
             throw trap("a list of " + values.size() + " elements is over the ABI's limit");
         }
-        int ptr = allocate(WitType.alignment(element), bytes, "a list of " + values.size() + " elements");
+        int ptr = allocate(cachedAlignment(element), bytes, "a list of " + values.size() + " elements");
         for (int i = 0; i < values.size(); i++) {
+            checkInterrupt(i);
             store(element, values.get(i), ptr + i * size);
         }
         return new long[] {Integer.toUnsignedLong(ptr), values.size()};
@@ -209,26 +212,26 @@ public final class CanonicalAbi {
             return;
         }
         if (type instanceof WitType.FlagsType) {
-            storeInt(ptr, WitType.size(type), (Integer) value);
+            storeInt(ptr, cachedSize(type), (Integer) value);
             return;
         }
-        List<WitType> fields = WitType.fieldTypesOf(type);
+        List<WitType> fields = cachedFieldTypesOf(type);
         if (fields != null) {
             Object[] values = (Object[]) value;
             int offset = 0;
             for (int i = 0; i < fields.size(); i++) {
-                offset = WitType.alignTo(offset, WitType.alignment(fields.get(i)));
+                offset = WitType.alignTo(offset, cachedAlignment(fields.get(i)));
                 store(fields.get(i), values[i], ptr + offset);
-                offset += WitType.size(fields.get(i));
+                offset += cachedSize(fields.get(i));
             }
             return;
         }
-        List<Case> cases = WitType.casesOf(type);
+        List<Case> cases = cachedCasesOf(type);
         CaseValue v = (CaseValue) value;
         storeInt(ptr, WitType.discriminantSize(cases.size()), v.index());
         WitType payloadType = cases.get(v.index()).type();
         if (payloadType != null) {
-            store(payloadType, v.payload(), ptr + WitType.payloadOffset(type));
+            store(payloadType, v.payload(), ptr + cachedPayloadOffset(type));
         }
     }
 
@@ -247,15 +250,15 @@ public final class CanonicalAbi {
         if (type == null) {
             return null;
         }
-        List<Flat> flat = WitType.flatten(type);
+        List<Flat> flat = cachedFlatten(type);
         if (results == null || results.length < Math.min(flat.size(), MAX_FLAT_RESULTS)) {
             throw trap("the core function returned " + (results == null ? 0 : results.length) + " values");
         }
         if (flat.size() > MAX_FLAT_RESULTS) {
             int ptr = (int) results[0];
-            checkAligned(ptr, WitType.alignment(type), "the result pointer");
-            checkRange(ptr, WitType.size(type), "the result");
-            countLifted(WitType.size(type));
+            checkAligned(ptr, cachedAlignment(type), "the result pointer");
+            checkRange(ptr, cachedSize(type), "the result");
+            countLifted(cachedSize(type));
             return load(type, ptr);
         }
         int[] at = {0};
@@ -269,13 +272,13 @@ public final class CanonicalAbi {
     Object[] liftParams(List<WitType> types, long[] values) {
         List<Flat> flat = new ArrayList<>();
         for (WitType t : types) {
-            flat.addAll(WitType.flatten(t));
+            flat.addAll(cachedFlatten(t));
         }
         if (flat.size() > MAX_FLAT_PARAMS) {
             WitType tuple = new WitType.TupleType(types);
             int ptr = (int) values[0];
-            checkAligned(ptr, WitType.alignment(tuple), "the spilled parameters");
-            checkRange(ptr, WitType.size(tuple), "the spilled parameters");
+            checkAligned(ptr, cachedAlignment(tuple), "the spilled parameters");
+            checkRange(ptr, cachedSize(tuple), "the spilled parameters");
             return (Object[]) load(tuple, ptr);
         }
         Object[] out = new Object[types.size()];
@@ -313,7 +316,7 @@ public final class CanonicalAbi {
         if (type instanceof WitType.FlagsType f) {
             return (int) values[at[0]++] & mask(f.labels().size());
         }
-        List<WitType> fields = WitType.fieldTypesOf(type);
+        List<WitType> fields = cachedFieldTypesOf(type);
         if (fields != null) {
             Object[] out = new Object[fields.size()];
             for (int i = 0; i < out.length; i++) {
@@ -321,18 +324,18 @@ public final class CanonicalAbi {
             }
             return out;
         }
-        List<Case> cases = WitType.casesOf(type);
+        List<Case> cases = cachedCasesOf(type);
         long disc = values[at[0]++] & 0xffffffffL;
         if (disc >= cases.size()) {
             throw trap("case " + disc + " of " + type + ", which has " + cases.size() + " cases");
         }
-        List<Flat> joined = WitType.variantPayloadFlat(cases);
+        List<Flat> joined = cachedVariantPayloadFlat(type);
         int start = at[0];
         WitType payloadType = cases.get((int) disc).type();
         Object payload = null;
         if (payloadType != null) {
             // In the long representation a 32-bit value in a wider joined slot is its low 32 bits.
-            List<Flat> want = WitType.flatten(payloadType);
+            List<Flat> want = cachedFlatten(payloadType);
             long[] coerced = new long[want.size()];
             for (int i = 0; i < want.size(); i++) {
                 long raw = values[start + i];
@@ -369,26 +372,26 @@ public final class CanonicalAbi {
             return loadList(l.element(), memory.readInt(ptr), memory.readInt(ptr + 4));
         }
         if (type instanceof WitType.FlagsType f) {
-            return loadInt(ptr, WitType.size(type)) & mask(f.labels().size());
+            return loadInt(ptr, cachedSize(type)) & mask(f.labels().size());
         }
-        List<WitType> fields = WitType.fieldTypesOf(type);
+        List<WitType> fields = cachedFieldTypesOf(type);
         if (fields != null) {
             Object[] out = new Object[fields.size()];
             int offset = 0;
             for (int i = 0; i < out.length; i++) {
-                offset = WitType.alignTo(offset, WitType.alignment(fields.get(i)));
+                offset = WitType.alignTo(offset, cachedAlignment(fields.get(i)));
                 out[i] = load(fields.get(i), ptr + offset);
-                offset += WitType.size(fields.get(i));
+                offset += cachedSize(fields.get(i));
             }
             return out;
         }
-        List<Case> cases = WitType.casesOf(type);
+        List<Case> cases = cachedCasesOf(type);
         long disc = loadInt(ptr, WitType.discriminantSize(cases.size())) & 0xffffffffL;
         if (disc >= cases.size()) {
             throw trap("case " + disc + " of " + type + ", which has " + cases.size() + " cases");
         }
         WitType payloadType = cases.get((int) disc).type();
-        return new CaseValue((int) disc, payloadType == null ? null : load(payloadType, ptr + WitType.payloadOffset(type)));
+        return new CaseValue((int) disc, payloadType == null ? null : load(payloadType, ptr + cachedPayloadOffset(type)));
     }
 
     private int loadInt(int ptr, int bytes) {
@@ -412,13 +415,14 @@ public final class CanonicalAbi {
     }
 
     private List<Object> loadList(WitType element, int ptr, int length) {
-        int size = WitType.size(element);
+        int size = cachedSize(element);
         long bytes = Integer.toUnsignedLong(length) * size;
-        checkAligned(ptr, WitType.alignment(element), "a list");
+        checkAligned(ptr, cachedAlignment(element), "a list");
         checkRange(ptr, bytes, "a list of " + Integer.toUnsignedString(length) + " " + element);
         countLifted(bytes);
         List<Object> out = new ArrayList<>(length);
         for (int i = 0; i < length; i++) {
+            checkInterrupt(i);
             out.add(load(element, ptr + i * size));
         }
         return out;
@@ -445,6 +449,70 @@ public final class CanonicalAbi {
 
     private static Double canonical(double d) {
         return Double.isNaN(d) ? Double.NaN : d;
+    }
+
+    // ---- Layout, computed once per type and call: a guest's list may hold a million elements of one type ----
+
+    private final Map<WitType, Object[]> layouts = new IdentityHashMap<>();
+
+    private Object[] layout(WitType type) {
+        return layouts.computeIfAbsent(type, t -> new Object[7]);
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T> T memo(WitType type, int slot, java.util.function.Supplier<T> compute) {
+        Object[] l = layout(type);
+        if (l[slot] == null) {
+            l[slot] = compute.get();
+        }
+        return (T) l[slot];
+    }
+
+    private int cachedSize(WitType type) {
+        return this.<Integer>memo(type, 0, () -> WitType.size(type));
+    }
+
+    private int cachedAlignment(WitType type) {
+        return this.<Integer>memo(type, 1, () -> WitType.alignment(type));
+    }
+
+    private List<Case> cachedCasesOf(WitType type) {
+        return memo(type, 2, () -> WitType.casesOf(type));
+    }
+
+    private List<WitType> cachedFieldTypesOf(WitType type) {
+        Object[] l = layout(type);
+        if (l[3] == null) {
+            List<WitType> fields = WitType.fieldTypesOf(type);
+            l[3] = fields == null ? NONE : fields;
+        }
+        return l[3] == NONE ? null : castList(l[3]);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> List<T> castList(Object o) {
+        return (List<T>) o;
+    }
+
+    private static final Object NONE = new Object();
+
+    private int cachedPayloadOffset(WitType type) {
+        return this.<Integer>memo(type, 4, () -> WitType.payloadOffset(type));
+    }
+
+    private List<Flat> cachedFlatten(WitType type) {
+        return memo(type, 5, () -> WitType.flatten(type));
+    }
+
+    private List<Flat> cachedVariantPayloadFlat(WitType variant) {
+        return memo(variant, 6, () -> WitType.variantPayloadFlat(cachedCasesOf(variant)));
+    }
+
+    /** The watchdog's interrupt, checked while copying many elements (this work runs on the caller's thread). */
+    private static void checkInterrupt(int i) {
+        if ((i & 1023) == 1023 && Thread.currentThread().isInterrupted()) {
+            throw new com.dylibso.chicory.runtime.ChicoryInterruptedException("Thread interrupted");
+        }
     }
 
     private void checkAligned(int ptr, int alignment, String what) {
