@@ -372,7 +372,7 @@ public final class JavaBinding {
             Object[] constants = raw.getEnumConstants();
             List<String> names = new ArrayList<>();
             for (Object c : constants) {
-                names.add(witName(((Enum<?>) c).name().toLowerCase(Locale.ROOT)));
+                names.add(witName(((Enum<?>) c).name()));
             }
             if (!names.equals(e.labels())) {
                 throw new Mismatch(path, "WIT " + wit + " but Java enum " + raw.getSimpleName() + " has " + names);
@@ -397,7 +397,7 @@ public final class JavaBinding {
             Object[] constants = element.getEnumConstants();
             List<String> names = new ArrayList<>();
             for (Object c : constants) {
-                names.add(witName(((Enum<?>) c).name().toLowerCase(Locale.ROOT)));
+                names.add(witName(((Enum<?>) c).name()));
             }
             if (!names.equals(f.labels())) {
                 throw new Mismatch(path, "WIT " + wit + " but Java enum " + element.getSimpleName() + " has " + names);
