@@ -46,6 +46,7 @@ public final class CanonicalAbi {
     private final ExportFunction realloc;
     private final long maxInputBytes;
     private final long maxOutputBytes;
+    private final java.util.function.LongConsumer bytesMoved;
     private long lowered;
     private long lifted;
 
@@ -57,6 +58,16 @@ public final class CanonicalAbi {
      */
     public CanonicalAbi(String pluginId, String export, Memory memory, ExportFunction realloc, long maxInputBytes,
             long maxOutputBytes) {
+        this(pluginId, export, memory, realloc, maxInputBytes, maxOutputBytes, null);
+    }
+
+    /**
+     * As above, telling {@code bytesMoved} of every block of bytes the host copies into or out of the
+     * guest's memory (to charge fuel per byte, as host functions are charged).
+     */
+    public CanonicalAbi(String pluginId, String export, Memory memory, ExportFunction realloc, long maxInputBytes,
+            long maxOutputBytes, java.util.function.LongConsumer bytesMoved) {
+        this.bytesMoved = bytesMoved;
         this.pluginId = pluginId;
         this.export = export;
         this.memory = memory;
@@ -150,6 +161,9 @@ public final class CanonicalAbi {
         if (lowered > maxInputBytes) {
             throw new PluginPayloadException(pluginId, "max-input-bytes", maxInputBytes, lowered,
                     "arguments of '" + export + "' in the component's memory");
+        }
+        if (bytesMoved != null && size > 0) {
+            bytesMoved.accept(size);
         }
         long[] result = realloc.apply(0, 0, alignment, size);
         int ptr = (int) result[0];
@@ -433,6 +447,9 @@ public final class CanonicalAbi {
         if (lifted > maxOutputBytes) {
             throw new PluginPayloadException(pluginId, "max-output-bytes", maxOutputBytes, lifted,
                     "result of '" + export + "' in the component's memory");
+        }
+        if (bytesMoved != null && bytes > 0) {
+            bytesMoved.accept(bytes);
         }
     }
 

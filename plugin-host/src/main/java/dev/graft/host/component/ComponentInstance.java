@@ -56,6 +56,7 @@ public final class ComponentInstance {
     private final boolean compiledTier;
     private final GlobalInstance fuel;
     private final GlobalInstance reserve;
+    private final FuelMeter meter;
     /** The memories each core instance created (an imported memory belongs to its creator only). */
     private final List<List<BudgetedMemory>> memories = new java.util.ArrayList<>();
     /** Each core instance's state right after instantiation, once {@link #snapshot()} ran. */
@@ -71,6 +72,7 @@ public final class ComponentInstance {
             UnaryOperator<MemoryLimits> memoryCaps) {
         this.plan = plan;
         this.pluginId = pluginId;
+        this.meter = meter;
         if (meter != null) {
             // The meter was made for two defined globals: these two, shared by every metered module.
             this.fuel = meter.create(0, 0, ValType.I64, MutabilityType.Var);
@@ -186,7 +188,9 @@ public final class ComponentInstance {
         }
         Memory memory = f.memory() == null ? null : (Memory) resolve(f.memory());
         ExportFunction realloc = f.realloc() == null ? null : (ExportFunction) resolve(f.realloc());
-        CanonicalAbi abi = new CanonicalAbi(pluginId, export, memory, realloc, maxInputBytes, maxOutputBytes);
+        // The bytes the host copies are charged per byte, as a host function's are.
+        CanonicalAbi abi = new CanonicalAbi(pluginId, export, memory, realloc, maxInputBytes, maxOutputBytes,
+                meter == null ? null : bytes -> meter.chargeBytes("canonical ABI", bytes));
         List<WitType> params = f.type().params().stream().map(WitType.Field::type).toList();
         long[] core = abi.lowerParams(params, arguments);
         long[] results = ((ExportFunction) resolve(f.core())).apply(core);

@@ -166,6 +166,22 @@ class ComponentPluginTest {
     }
 
     @Test
+    void theBytesTheHostCopiesAreChargedPerByteAsForHostFunctions() {
+        String text = "a".repeat(1000);
+        long[] consumed = new long[2];
+        for (int perByte = 0; perByte <= 1; perByte++) {
+            PluginPolicy policy = PluginPolicy.builder()
+                    .fuelCosts(dev.graft.api.policy.CostModel.builder().hostCallPerByte(perByte).build()).build();
+            try (Plugin plugin = load(TestComponents.rules(), policy)) {
+                assertEquals(text.toUpperCase(), plugin.extension(Extras.class).shout(text));
+                consumed[perByte] = CallStats.lastOnThisThread().orElseThrow().fuelConsumed();
+            }
+        }
+        // 1000 bytes lowered, then the 8-byte (pointer, length) result and its 1000 bytes lifted.
+        assertEquals(2008, consumed[1] - consumed[0]);
+    }
+
+    @Test
     void theTimeoutStopsAnUnmeteredLoop() {
         for (ExecutionMode mode : List.of(ExecutionMode.INTERPRETED, ExecutionMode.COMPILED)) {
             PluginPolicy policy = PluginPolicy.builder().fuel(0).mode(mode).timeout(Duration.ofMillis(200)).build();
