@@ -276,7 +276,7 @@ public final class CanonicalAbi {
             return load(type, ptr);
         }
         int[] at = {0};
-        return liftFlat(type, results, at, flat);
+        return liftFlat(type, results, at);
     }
 
     /**
@@ -298,13 +298,13 @@ public final class CanonicalAbi {
         Object[] out = new Object[types.size()];
         int[] at = {0};
         for (int i = 0; i < out.length; i++) {
-            out[i] = liftFlat(types.get(i), values, at, null);
+            out[i] = liftFlat(types.get(i), values, at);
         }
         return out;
     }
 
-    /** Lifts flat values; {@code have} gives the core types actually present (joined ones for variant payloads). */
-    private Object liftFlat(WitType type, long[] values, int[] at, List<Flat> have) {
+    /** Lifts one value from flat core values, starting at {@code at[0]} and moving it past them. */
+    private Object liftFlat(WitType type, long[] values, int[] at) {
         if (type instanceof Primitive p) {
             long v = values[at[0]++];
             return switch (p) {
@@ -334,7 +334,7 @@ public final class CanonicalAbi {
         if (fields != null) {
             Object[] out = new Object[fields.size()];
             for (int i = 0; i < out.length; i++) {
-                out[i] = liftFlat(fields.get(i), values, at, have);
+                out[i] = liftFlat(fields.get(i), values, at);
             }
             return out;
         }
@@ -355,7 +355,7 @@ public final class CanonicalAbi {
                 long raw = values[start + i];
                 coerced[i] = want.get(i) == Flat.I32 || want.get(i) == Flat.F32 ? raw & 0xffffffffL : raw;
             }
-            payload = liftFlat(payloadType, coerced, new int[] {0}, want);
+            payload = liftFlat(payloadType, coerced, new int[] {0});
         }
         at[0] = start + joined.size();
         return new CaseValue((int) disc, payload);

@@ -785,6 +785,11 @@ public final class PluginRegistry implements AutoCloseable {
 
         @Override
         public Object callTyped(java.lang.reflect.Method method, String export, Object[] args, long fuelBudget) {
+            // Only a component takes typed calls; for an Extism plugin (or none) the byte path routes and refuses.
+            Entry entry = state.byId().get(id);
+            if (entry == null || entry.version() == null || !entry.version().plugin().isComponent()) {
+                return NOT_TYPED;
+            }
             return route(export, plugin -> plugin.callTyped(method, export, args, fuelBudget));
         }
 
