@@ -696,8 +696,8 @@ public final class ComponentParser {
             case 0x05 -> "instance";
             default -> "sort 0x" + Integer.toHexString(kind);
         };
-        throw refuse("component import '" + name + "' (" + what + "): no capability grants a component import, so"
-                + " a component may import nothing");
+        throw new PluginLoadException(pluginId, "component import '" + name + "' (" + what + ") is not granted: no"
+                + " capability grants a component import, so a component may import nothing but type aliases");
     }
 
     private static String externName(Reader r) {
