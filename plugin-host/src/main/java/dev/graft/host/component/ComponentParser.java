@@ -18,10 +18,11 @@ import java.util.Set;
  * Reads the subset of the component binary format Graft runs (component-model binary version 0x0d,
  * layer 1) and resolves its index spaces as it goes: core modules, core instances (instantiated or made
  * of exports), aliases of core instance exports and outer aliases, value and function types,
- * {@code canon lift}, and function and type exports. Everything else is refused with a
- * {@link PluginLoadException} naming the construct: imports (no capability grants a component import
- * yet), resources, async, streams and futures, nested components, component instances, start and value
- * definitions, string encodings other than UTF-8.
+ * {@code canon lift}, type imports with an {@code eq} bound (aliases of the component's own types), and
+ * function and type exports. Everything else is refused with a {@link PluginLoadException} naming the
+ * construct: any other import (no capability grants a component import yet), resources, async, streams
+ * and futures, nested components, component instances, start and value definitions, string encodings
+ * other than UTF-8.
  */
 public final class ComponentParser {
 

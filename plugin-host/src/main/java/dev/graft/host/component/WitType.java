@@ -11,7 +11,7 @@ import java.util.stream.Collectors;
  */
 public sealed interface WitType {
 
-    /** The primitive types; {@code bits} is the width in memory. */
+    /** The primitive types, with their alignment in memory (a string is a pointer and a length). */
     enum Primitive implements WitType {
         BOOL(1), S8(1), U8(1), S16(2), U16(2), S32(4), U32(4), S64(8), U64(8), F32(4), F64(8), CHAR(4), STRING(4);
 
