@@ -69,6 +69,12 @@ public final class ExtensionProxy implements InvocationHandler {
             return InvocationHandler.invokeDefault(proxy, method, args);
         }
         String export = contract.exportOf(method);
+        long budget = fuelBudget != null && args != null && args.length == 1 && caller.fuelBudget() > 0
+                ? budgetFor(method, args[0]) : 0;
+        Object typed = caller.callTyped(method, export, args == null ? new Object[0] : args, budget);
+        if (typed != PluginCaller.NOT_TYPED) {
+            return typed;
+        }
         byte[] input;
         if (args == null || args.length == 0) {
             input = NO_INPUT;
@@ -81,7 +87,7 @@ public final class ExtensionProxy implements InvocationHandler {
             }
         }
         byte[] output = (fuelBudget != null && args != null && args.length == 1 && caller.fuelBudget() > 0
-                ? caller.call(export, input, budgetFor(method, args[0]))
+                ? caller.call(export, input, budget)
                 : caller.call(export, input)).output();
         return decodeOutput(codec, pluginId, export, method.getGenericReturnType(), output);
     }

@@ -12,6 +12,8 @@ import dev.graft.api.policy.ExecutionMode;
 import dev.graft.api.policy.LoadLimits;
 import dev.graft.api.policy.PluginPolicy;
 import dev.graft.host.abi.ExtismKernel;
+import dev.graft.host.component.ComponentParser;
+import dev.graft.host.component.ComponentPlan;
 import dev.graft.host.loading.CompileDeadline;
 import dev.graft.host.loading.LoadBudget;
 import dev.graft.host.metering.FuelMetering;
@@ -162,9 +164,33 @@ public final class GraftEngine {
         // Trust first: no byte of an unverified module reaches the metering pass or the parser.
         String signedBy = verifyTrust(spec, contents);
         PluginPolicy policy = spec.policy();
+        if (ComponentParser.isComponent(bytes)) {
+            return Plugin.createComponent(spec, compileComponent(id, bytes, policy), listeners, signedBy);
+        }
         CompiledModule compiled = compile(id, bytes, policy.mode(), policy.fuel() > 0 ? policy.fuelCosts() : null,
                 policy.loadLimits());
         return Plugin.create(spec, compiled, listeners, signedBy);
+    }
+
+    /**
+     * Parses a component (refusing what Graft does not run) and meters, checks and compiles each of its core
+     * modules exactly as a plugin's module (load budget, fuel metering, compile timeout, compile cache).
+     */
+    private ComponentPlan compileComponent(String id, byte[] bytes, PluginPolicy policy) {
+        ComponentParser.Parsed parsed = ComponentParser.parse(id, bytes);
+        List<CompiledModule> modules = new java.util.ArrayList<>();
+        for (int i = 0; i < parsed.coreModules().size(); i++) {
+            try {
+                modules.add(compile(id, parsed.coreModules().get(i), policy.mode(),
+                        policy.fuel() > 0 ? policy.fuelCosts() : null, policy.loadLimits()));
+            } catch (PluginLoadException e) {
+                String reason = e.getMessage();
+                int at = reason.indexOf("refused at load: ");
+                throw new PluginLoadException(id, "core module " + i + " of the component: "
+                        + (at < 0 ? reason : reason.substring(at + "refused at load: ".length())), e);
+            }
+        }
+        return ComponentPlan.create(id, PluginSource.sha256Hex(bytes), parsed, modules);
     }
 
     /** The name of the trusted key that signed the module, or {@code null}; refuses per the spec's trust policy. */

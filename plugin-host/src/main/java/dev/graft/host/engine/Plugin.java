@@ -20,6 +20,9 @@ import dev.graft.host.policy.HostAllowList;
 import dev.graft.host.binding.ExtensionContract;
 import dev.graft.host.binding.ExtensionProxy;
 import dev.graft.host.binding.PluginCaller;
+import dev.graft.host.component.ComponentParser;
+import dev.graft.host.component.ComponentPlan;
+import dev.graft.host.component.JavaBinding;
 import dev.graft.host.metering.FuelMeter;
 import dev.graft.host.policy.Watchdog;
 import dev.graft.host.pool.InstancePool;
@@ -63,13 +66,24 @@ public final class Plugin implements PluginCaller, AutoCloseable {
     private final List<CallListener> listeners;
     private final OutboundHttp http;
     private final String signedBy;
+    /** The component this plugin runs, or {@code null} for a core module (then {@link #compiled} is set). */
+    private final ComponentPlan component;
+    /** Bindings of contract methods to the component's exports, made once per method. */
+    private final Map<java.lang.reflect.Method, JavaBinding> bindings = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile boolean closed;
     /** Instances built so far (the trial instance included), for tests of instance reuse. */
     private final java.util.concurrent.atomic.AtomicLong instantiations = new java.util.concurrent.atomic.AtomicLong();
 
     private Plugin(PluginSpec spec, CompiledModule compiled, ImportLinker linker, WasiSandbox wasi,
             int memoryCapPages, Map<String, FunctionType> exports, List<CallListener> listeners, String signedBy) {
+        this(spec, compiled, linker, wasi, memoryCapPages, exports, listeners, signedBy, null);
+    }
+
+    private Plugin(PluginSpec spec, CompiledModule compiled, ImportLinker linker, WasiSandbox wasi,
+            int memoryCapPages, Map<String, FunctionType> exports, List<CallListener> listeners, String signedBy,
+            ComponentPlan component) {
         this.spec = spec;
+        this.component = component;
         this.signedBy = signedBy;
         this.listeners = listeners;
         this.http = outboundHttp(spec.source().pluginId(), spec.policy());
@@ -108,6 +122,61 @@ public final class Plugin implements PluginCaller, AutoCloseable {
         Plugin plugin = new Plugin(spec, compiled, linker, wasi, capPages, exports, listeners, signedBy);
         plugin.trialInstance();
         return plugin;
+    }
+
+    /**
+     * A plugin running a WebAssembly component: its declared memory is checked against the policy, the
+     * extension points it claims are bound to its exports (types checked), and a trial instance is built.
+     *
+     * @param signedBy the name of the trusted key that verified the component, or {@code null}
+     */
+    static Plugin createComponent(PluginSpec spec, ComponentPlan plan, List<CallListener> listeners, String signedBy) {
+        String id = spec.source().pluginId();
+        PluginPolicy policy = spec.policy();
+        plan.checkDeclaredMemory(id, policy.maxMemoryBytes());
+        int capPages = (int) Math.min(policy.maxMemoryBytes() / com.dylibso.chicory.runtime.Memory.PAGE_SIZE,
+                MemoryLimits.MAX_PAGES);
+        Plugin plugin = new Plugin(spec, null, null, null, capPages, Map.of(), listeners, signedBy, plan);
+        for (Class<?> type : spec.extensionPoints()) {
+            plugin.bindComponent(ExtensionContract.of(type));
+        }
+        plugin.trialInstance();
+        return plugin;
+    }
+
+    /** Binds every method of the contract to the component export of its kebab-case name, checking the types. */
+    private void bindComponent(ExtensionContract contract) {
+        for (java.lang.reflect.Method method : contract.type().getMethods()) {
+            String export = contract.exportOf(method);
+            if (export != null) {
+                binding(contract, method, export);
+            }
+        }
+    }
+
+    private JavaBinding binding(ExtensionContract contract, java.lang.reflect.Method method, String export) {
+        JavaBinding known = bindings.get(method);
+        if (known != null) {
+            return known;
+        }
+        String name = JavaBinding.witName(export);
+        ComponentParser.FuncType type = component.exportTypes().get(name);
+        String point = contract == null ? method.getDeclaringClass().getName()
+                : "extension point '" + contract.id() + "' (version " + contract.version() + ")";
+        if (type == null) {
+            throw new PluginLoadException(id(), "claims " + point + " but the component has no export '" + name
+                    + "' (for " + method.getDeclaringClass().getSimpleName() + "." + method.getName()
+                    + "); it exports " + new java.util.TreeSet<>(component.exportTypes().keySet()));
+        }
+        try {
+            JavaBinding binding = JavaBinding.of(method, name, type);
+            bindings.put(method, binding);
+            return binding;
+        } catch (JavaBinding.Mismatch e) {
+            throw new PluginLoadException(id(), "export '" + name + "' of " + point + " has type " + type
+                    + ", which does not match " + method.getDeclaringClass().getSimpleName() + "." + method.getName()
+                    + " " + e.getMessage());
+        }
     }
 
     private static OutboundHttp outboundHttp(String id, PluginPolicy policy) {
@@ -245,7 +314,12 @@ public final class Plugin implements PluginCaller, AutoCloseable {
 
     /** Lower-case hex sha256 of the module bytes. */
     public String sha256() {
-        return compiled.sha256();
+        return component != null ? component.sha256() : compiled.sha256();
+    }
+
+    /** Whether the plugin is a WebAssembly component (called through the canonical ABI, never with bytes). */
+    public boolean isComponent() {
+        return component != null;
     }
 
     /**
@@ -254,7 +328,7 @@ public final class Plugin implements PluginCaller, AutoCloseable {
      * {@link ExecutionMode#COMPILED}; fixed for the other modes.
      */
     public ExecutionMode executionTier() {
-        return compiled.tier();
+        return component != null ? component.tier() : compiled.tier();
     }
 
     public PluginPolicy policy() {
@@ -269,9 +343,9 @@ public final class Plugin implements PluginCaller, AutoCloseable {
         return Optional.ofNullable(signedBy);
     }
 
-    /** Names of the module's function exports. */
+    /** Names of the module's function exports (a component's exported functions). */
     public Set<String> exports() {
-        return exports.keySet();
+        return component != null ? component.exportTypes().keySet() : exports.keySet();
     }
 
     /**
@@ -291,6 +365,10 @@ public final class Plugin implements PluginCaller, AutoCloseable {
      */
     @Override
     public CallResult call(String export, byte[] input, long fuelBudget) {
+        if (component != null) {
+            throw refused(export, new PluginCallException(id(), export, "the plugin is a WebAssembly component, whose"
+                    + " exports take typed values, not bytes; call it through plugin.extension(...)"));
+        }
         FunctionType type = exports.get(export);
         if (type == null) {
             throw refused(export, new PluginCallException(id(), export, "the module has no export named '" + export
@@ -302,6 +380,44 @@ public final class Plugin implements PluginCaller, AutoCloseable {
         }
         checkInput(export, input, fuelBudget);
         return run(export, fuelBudget, null, (instance, stats) -> new CallResult(instance.invoke(export, input, fuelBudget), stats.get()));
+    }
+
+    /**
+     * Calls a component's export with Java values through the canonical ABI (no JSON): the argument is
+     * lowered into the component's memory, the result lifted back and converted to the method's Java
+     * type; a {@code result} error becomes a {@link PluginCallException}. Returns
+     * {@link PluginCaller#NOT_TYPED} for a core-module plugin, whose calls take bytes.
+     */
+    @Override
+    public Object callTyped(java.lang.reflect.Method method, String export, Object[] args, long fuelBudget) {
+        if (component == null) {
+            return NOT_TYPED;
+        }
+        JavaBinding binding;
+        try {
+            binding = binding(null, method, export);
+        } catch (PluginLoadException e) {
+            throw refused(JavaBinding.witName(export), new PluginCallException(id(), JavaBinding.witName(export),
+                    e.getMessage(), e));
+        }
+        String name = JavaBinding.witName(export);
+        long fuel = fuelBudget > 0 ? fuelBudget : spec.policy().fuel();
+        if (closed) {
+            throw new IllegalStateException("plugin '" + id() + "' is closed");
+        }
+        Object[] lowered;
+        try {
+            lowered = binding.lower(args);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("cannot pass the argument of " + method.getName() + " to '" + name
+                    + "': " + e.getMessage(), e);
+        }
+        PluginPolicy policy = spec.policy();
+        return run(name, fuel, null, (instance, stats) -> {
+            Object value = instance.callComponent(name, lowered, fuel, policy.maxInputBytes(), policy.maxOutputBytes());
+            stats.get();
+            return binding.lift(id(), value);
+        });
     }
 
     /**
@@ -335,7 +451,7 @@ public final class Plugin implements PluginCaller, AutoCloseable {
             throw refused(export, new PluginPayloadException(id(), "max-input-bytes", policy.maxInputBytes(), input.length,
                     "input of '" + export + "'"));
         }
-        if (compiled.metered() && fuelBudget <= 0) {
+        if (metered() && fuelBudget <= 0) {
             throw new IllegalArgumentException("fuel budget must be positive, was " + fuelBudget);
         }
     }
@@ -410,7 +526,11 @@ public final class Plugin implements PluginCaller, AutoCloseable {
 
     @Override
     public long fuelBudget() {
-        return compiled.metered() ? spec.policy().fuel() : 0;
+        return metered() ? spec.policy().fuel() : 0;
+    }
+
+    private boolean metered() {
+        return component != null ? component.metered() : compiled.metered();
     }
 
     /** A new instance; its start function runs on the policy's fuel per call. */
@@ -419,6 +539,18 @@ public final class Plugin implements PluginCaller, AutoCloseable {
     }
 
     private PluginInstance newInstance(WasiSandbox.CommandIo command) {
+        if (component != null) {
+            // Two defined globals: the fuel and reserve every core module of the component shares.
+            FuelMeter meter = component.metered()
+                    ? new FuelMeter(id(), spec.policy().fuelCosts(), 2, spec.policy().fuel())
+                    : null;
+            instantiations.incrementAndGet();
+            PluginInstance instance = new PluginInstance(this, meter, component);
+            if (resetInstances != null) {
+                instance.snapshot();
+            }
+            return instance;
+        }
         FuelMeter meter = compiled.metered()
                 ? new FuelMeter(id(), spec.policy().fuelCosts(), compiled.definedGlobals(), spec.policy().fuel())
                 : null;
@@ -445,7 +577,8 @@ public final class Plugin implements PluginCaller, AutoCloseable {
     }
 
     private void release(PluginInstance instance, boolean healthy) {
-        boolean current = instance.compiledTier() || compiled.machineFactory() == null;
+        boolean current = instance.compiledTier()
+                || (component != null ? component.tier() == ExecutionMode.INTERPRETED : compiled.machineFactory() == null);
         if (pool == null) {
             // Fresh: a healthy instance of the current tier is reset and kept for the next call; one
             // that failed in any way (trap, limit, timeout, interrupt) is discarded, never reset.
@@ -480,7 +613,11 @@ public final class Plugin implements PluginCaller, AutoCloseable {
      */
     public <T> T extension(Class<T> type) {
         ExtensionContract contract = ExtensionContract.of(type);
-        checkContract(id(), contract, exports);
+        if (component != null) {
+            bindComponent(contract);
+        } else {
+            checkContract(id(), contract, exports);
+        }
         return ExtensionProxy.create(type, contract, this, id(), spec.fuelBudgets().get(type));
     }
 
@@ -507,6 +644,10 @@ public final class Plugin implements PluginCaller, AutoCloseable {
 
     CompiledModule compiled() {
         return compiled;
+    }
+
+    ComponentPlan component() {
+        return component;
     }
 
     ImportLinker linker() {
@@ -545,6 +686,7 @@ public final class Plugin implements PluginCaller, AutoCloseable {
 
     @Override
     public String toString() {
-        return "Plugin{" + id() + ", sha256=" + sha256() + ", mode=" + compiled.mode() + ", tier=" + compiled.tier() + "}";
+        return "Plugin{" + id() + ", sha256=" + sha256() + (component != null ? ", component" : "") + ", mode="
+                + (component != null ? component.mode() : compiled.mode()) + ", tier=" + executionTier() + "}";
     }
 }

@@ -13,6 +13,8 @@ import com.dylibso.chicory.wasm.types.MemoryLimits;
 import dev.graft.api.PluginCallException;
 import dev.graft.api.PluginFuelExhaustedException;
 import dev.graft.host.abi.ExtismKernel;
+import dev.graft.host.component.ComponentInstance;
+import dev.graft.host.component.ComponentPlan;
 import dev.graft.host.metering.FuelMeter;
 import dev.graft.host.policy.BudgetedMemory;
 import dev.graft.host.policy.BudgetedTable;
@@ -44,9 +46,13 @@ final class PluginInstance implements AutoCloseable {
     private final MemoryBudget budget;
     private final WasiSandbox.Session wasi;
     private final FuelMeter meter;
+    /** The component's instance when the plugin is a component (then {@link #instance} and the kernel are null). */
+    private final ComponentInstance component;
     /** Whether this instance runs compiled code (fixed at instantiation; a tiered switch builds new ones). */
     private final boolean compiledTier;
     private final List<BudgetedMemory> memories = new ArrayList<>(1);
+    /** A component instance's memory accounts right after instantiation, once {@link #snapshot()} ran. */
+    private MemoryBudget.Accounts componentAccounts;
     /** The state right after instantiation, once {@link #snapshot()} ran; {@code null} before. */
     private Snapshot snapshot;
 
@@ -63,6 +69,7 @@ final class PluginInstance implements AutoCloseable {
      * @param command arguments, environment, stdin and stdout of a WASI command run, or {@code null}
      */
     PluginInstance(Plugin plugin, FuelMeter meter, WasiSandbox.CommandIo command) {
+        this.component = null;
         this.pluginId = plugin.id();
         this.meter = meter;
         this.budget = new MemoryBudget(pluginId, plugin.policy().maxMemoryBytes());
@@ -111,6 +118,41 @@ final class PluginInstance implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /**
+     * Instantiates a component: all its core instances, under one memory budget and, when metered, one
+     * fuel meter; their start functions run on the meter's budget.
+     */
+    PluginInstance(Plugin plugin, FuelMeter meter, ComponentPlan plan) {
+        this.pluginId = plugin.id();
+        this.meter = meter;
+        this.budget = new MemoryBudget(pluginId, plugin.policy().maxMemoryBytes());
+        this.kernel = null;
+        this.wasi = null;
+        this.instance = null;
+        try {
+            this.component = new ComponentInstance(plan, pluginId, budget, meter, plugin::memoryLimits);
+        } catch (RuntimeException | Error e) {
+            if (meter != null && meter.exhausted()) {
+                throw new PluginFuelExhaustedException(pluginId, "instantiation (start function)", meter.budget(),
+                        meter.consumed());
+            }
+            throw e;
+        }
+        this.compiledTier = component.compiledTier();
+    }
+
+    /**
+     * Calls a component's export with host values and, when metered, a fresh fuel budget (the same
+     * accounting as {@link #invoke} for a module).
+     */
+    Object callComponent(String export, Object[] arguments, long fuelBudget, long maxInputBytes, long maxOutputBytes) {
+        budget.resetHighWater();
+        if (meter != null) {
+            meter.refill(fuelBudget);
+        }
+        return component.call(export, arguments, maxInputBytes, maxOutputBytes);
     }
 
     private static boolean hasExport(CompiledModule compiled, String name) {
@@ -189,6 +231,11 @@ final class PluginInstance implements AutoCloseable {
      * kernel's blocks are forgotten at the start of every call anyway).
      */
     void snapshot() {
+        if (component != null) {
+            component.snapshot();
+            componentAccounts = budget.accounts();
+            return;
+        }
         int globals = instance.globalCount();
         long[] low = new long[globals];
         long[] high = new long[globals];
@@ -232,6 +279,13 @@ final class PluginInstance implements AutoCloseable {
      *     was dropped): the instance must then be discarded
      */
     boolean reset() {
+        if (component != null) {
+            if (componentAccounts == null || !component.reset()) {
+                return false;
+            }
+            budget.restore(componentAccounts);
+            return true;
+        }
         if (snapshot == null) {
             return false;
         }

@@ -783,6 +783,16 @@ public final class PluginRegistry implements AutoCloseable {
             return route(export, plugin -> plugin.call(export, input, fuelBudget));
         }
 
+        @Override
+        public Object callTyped(java.lang.reflect.Method method, String export, Object[] args, long fuelBudget) {
+            // Only a component takes typed calls; for an Extism plugin (or none) the byte path routes and refuses.
+            Entry entry = state.byId().get(id);
+            if (entry == null || entry.version() == null || !entry.version().plugin().isComponent()) {
+                return NOT_TYPED;
+            }
+            return route(export, plugin -> plugin.callTyped(method, export, args, fuelBudget));
+        }
+
         /** The fuel per call of the version a call starting now would use. */
         @Override
         public long fuelBudget() {
@@ -791,7 +801,7 @@ public final class PluginRegistry implements AutoCloseable {
             return current.plugin().fuelBudget();
         }
 
-        private CallResult route(String export, Function<Plugin, CallResult> call) {
+        private <R> R route(String export, Function<Plugin, R> call) {
             while (true) {
                 Entry entry = state.byId().get(id);
                 if (entry == null) {

@@ -1,0 +1,311 @@
+package dev.graft.host.component;
+
+import com.dylibso.chicory.wasm.WasmModule;
+import com.dylibso.chicory.wasm.types.Export;
+import com.dylibso.chicory.wasm.types.ExternalType;
+import com.dylibso.chicory.wasm.types.FunctionImport;
+import com.dylibso.chicory.wasm.types.FunctionType;
+import com.dylibso.chicory.wasm.types.Import;
+import com.dylibso.chicory.wasm.types.ValType;
+import dev.graft.api.PluginLoadException;
+import dev.graft.api.policy.ExecutionMode;
+import dev.graft.host.component.ComponentParser.CoreInstanceDef;
+import dev.graft.host.component.ComponentParser.CoreRef;
+import dev.graft.host.component.ComponentParser.CoreSort;
+import dev.graft.host.component.ComponentParser.FromExports;
+import dev.graft.host.component.ComponentParser.FuncType;
+import dev.graft.host.component.ComponentParser.Instantiate;
+import dev.graft.host.component.ComponentParser.LiftedFunction;
+import dev.graft.host.engine.CompiledModule;
+import dev.graft.host.policy.MemoryBudget;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A component checked at load and ready to instantiate: its core modules (each one metered, held to the
+ * load budget and compiled by the engine like any module), the order its core instances are built in and
+ * what each one's imports are wired to, and its exported functions with their types. Immutable and
+ * shared by every instance of the plugin.
+ */
+public final class ComponentPlan {
+
+    private final String sha256;
+    private final List<CompiledModule> modules;
+    private final List<CoreInstanceDef> instances;
+    private final Map<String, LiftedFunction> exports;
+
+    private ComponentPlan(String sha256, List<CompiledModule> modules, List<CoreInstanceDef> instances,
+            Map<String, LiftedFunction> exports) {
+        this.sha256 = sha256;
+        this.modules = modules;
+        this.instances = instances;
+        this.exports = exports;
+    }
+
+    /**
+     * Checks the wiring of a parsed component whose core modules the engine compiled (in the same order):
+     * every core import is satisfied by an argument instance's export of the same kind and type, every
+     * alias names an export that exists, and every lifted function's core signature, memory, realloc and
+     * post-return agree with its component type.
+     *
+     * @throws PluginLoadException naming the core instance, import or export that does not fit
+     */
+    public static ComponentPlan create(String pluginId, String sha256, ComponentParser.Parsed parsed,
+            List<CompiledModule> modules) {
+        ComponentPlan plan = new ComponentPlan(sha256, List.copyOf(modules), parsed.coreInstances(), parsed.exports());
+        plan.check(pluginId);
+        if (parsed.exports().isEmpty()) {
+            throw new PluginLoadException(pluginId, "the component exports no function");
+        }
+        return plan;
+    }
+
+    /** The kind and, for functions, the type of one core export. */
+    private record Provided(ExternalType kind, FunctionType type) {
+    }
+
+    private void check(String pluginId) {
+        List<Map<String, Provided>> provided = new ArrayList<>();
+        for (int i = 0; i < instances.size(); i++) {
+            CoreInstanceDef def = instances.get(i);
+            Map<String, Provided> exported = new HashMap<>();
+            if (def instanceof Instantiate inst) {
+                WasmModule module = modules.get(inst.module()).module();
+                for (int k = 0; k < module.importSection().importCount(); k++) {
+                    Import imp = module.importSection().getImport(k);
+                    String what = "core instance " + i + " (module " + inst.module() + ") import '" + imp.module() + "."
+                            + imp.name() + "'";
+                    Integer arg = inst.args().get(imp.module());
+                    if (arg == null) {
+                        throw new PluginLoadException(pluginId, what + " has no instantiation argument named '"
+                                + imp.module() + "'");
+                    }
+                    Provided p = provided.get(arg).get(imp.name());
+                    if (p == null) {
+                        throw new PluginLoadException(pluginId, what + ": core instance " + arg + " exports no '"
+                                + imp.name() + "'");
+                    }
+                    if (p.kind() != imp.importType()) {
+                        throw new PluginLoadException(pluginId, what + " is a " + lower(imp.importType())
+                                + " but core instance " + arg + " exports a " + lower(p.kind()) + " '" + imp.name() + "'");
+                    }
+                    if (imp instanceof FunctionImport f) {
+                        FunctionType wanted = module.typeSection().getType(f.typeIndex());
+                        if (!wanted.equals(p.type())) {
+                            throw new PluginLoadException(pluginId, what + " has type " + wanted + " but core instance "
+                                    + arg + " exports '" + imp.name() + "' with type " + p.type());
+                        }
+                    }
+                }
+                for (int k = 0; k < module.exportSection().exportCount(); k++) {
+                    Export e = module.exportSection().getExport(k);
+                    FunctionType type = e.exportType() == ExternalType.FUNCTION ? functionType(module, e.index()) : null;
+                    exported.put(e.name(), new Provided(e.exportType(), type));
+                }
+            } else {
+                for (Map.Entry<String, CoreRef> e : ((FromExports) def).exports().entrySet()) {
+                    exported.put(e.getKey(), resolve(pluginId, provided, e.getValue()));
+                }
+            }
+            provided.add(exported);
+        }
+        for (Map.Entry<String, LiftedFunction> e : exports.entrySet()) {
+            checkLift(pluginId, provided, e.getKey(), e.getValue());
+        }
+    }
+
+    private static Provided resolve(String pluginId, List<Map<String, Provided>> provided, CoreRef ref) {
+        Provided p = provided.get(ref.instance()).get(ref.name());
+        ExternalType kind = kindOf(ref.sort());
+        if (p == null || p.kind() != kind) {
+            throw new PluginLoadException(pluginId, "the component aliases core " + lower(kind) + " '" + ref.name()
+                    + "' of core instance " + ref.instance() + ", which exports no such " + lower(kind));
+        }
+        return p;
+    }
+
+    private void checkLift(String pluginId, List<Map<String, Provided>> provided, String name, LiftedFunction f) {
+        FuncType type = f.type();
+        String what = "export '" + name + "' (" + type + ")";
+        List<WitType> params = type.params().stream().map(WitType.Field::type).toList();
+        List<ValType> flatParams = new ArrayList<>();
+        for (WitType t : params) {
+            flatParams.addAll(core(WitType.flatten(t)));
+        }
+        boolean spillParams = flatParams.size() > CanonicalAbi.MAX_FLAT_PARAMS;
+        if (spillParams) {
+            flatParams = List.of(ValType.I32);
+        }
+        List<ValType> flatResults = type.result() == null ? List.of() : core(WitType.flatten(type.result()));
+        boolean spillResults = flatResults.size() > CanonicalAbi.MAX_FLAT_RESULTS;
+        if (spillResults) {
+            flatResults = List.of(ValType.I32);
+        }
+        FunctionType expected = FunctionType.of(flatParams, flatResults);
+        FunctionType actual = resolve(pluginId, provided, f.core()).type();
+        if (!expected.equals(actual)) {
+            throw new PluginLoadException(pluginId, what + " lifts a core function of type " + actual
+                    + "; the canonical ABI needs " + expected);
+        }
+        boolean paramsAllocate = spillParams || params.stream().anyMatch(ComponentPlan::usesMemory);
+        boolean needsMemory = paramsAllocate || spillResults || (type.result() != null && usesMemory(type.result()));
+        if (needsMemory && f.memory() == null) {
+            throw new PluginLoadException(pluginId, what + " passes strings, lists or spilled values but its canon lift"
+                    + " names no memory");
+        }
+        if (f.memory() != null) {
+            resolve(pluginId, provided, f.memory());
+        }
+        if (paramsAllocate && f.realloc() == null) {
+            throw new PluginLoadException(pluginId, what + " takes strings, lists or spilled parameters but its canon"
+                    + " lift names no realloc");
+        }
+        if (f.realloc() != null) {
+            FunctionType realloc = resolve(pluginId, provided, f.realloc()).type();
+            FunctionType wanted = FunctionType.of(List.of(ValType.I32, ValType.I32, ValType.I32, ValType.I32),
+                    List.of(ValType.I32));
+            if (!wanted.equals(realloc)) {
+                throw new PluginLoadException(pluginId, what + ": realloc '" + f.realloc().name() + "' has type "
+                        + realloc + "; the canonical ABI needs " + wanted);
+            }
+        }
+        if (f.postReturn() != null) {
+            FunctionType post = resolve(pluginId, provided, f.postReturn()).type();
+            FunctionType wanted = FunctionType.of(flatResults, List.of());
+            if (!wanted.equals(post)) {
+                throw new PluginLoadException(pluginId, what + ": post-return '" + f.postReturn().name() + "' has type "
+                        + post + "; the canonical ABI needs " + wanted);
+            }
+        }
+    }
+
+    private static List<ValType> core(List<WitType.Flat> flat) {
+        return flat.stream().map(t -> switch (t) {
+            case I32 -> ValType.I32;
+            case I64 -> ValType.I64;
+            case F32 -> ValType.F32;
+            case F64 -> ValType.F64;
+        }).toList();
+    }
+
+    /** Whether values of the type live partly in linear memory (strings and lists). */
+    static boolean usesMemory(WitType type) {
+        if (type == WitType.Primitive.STRING || type instanceof WitType.ListType) {
+            return true;
+        }
+        if (type instanceof WitType.OptionType o) {
+            return usesMemory(o.type());
+        }
+        List<WitType> fields = WitType.fieldTypesOf(type);
+        if (fields != null) {
+            return fields.stream().anyMatch(ComponentPlan::usesMemory);
+        }
+        List<WitType.Case> cases = WitType.casesOf(type);
+        return cases != null && cases.stream().anyMatch(c -> c.type() != null && usesMemory(c.type()));
+    }
+
+    private static ExternalType kindOf(CoreSort sort) {
+        return switch (sort) {
+            case FUNC -> ExternalType.FUNCTION;
+            case TABLE -> ExternalType.TABLE;
+            case MEMORY -> ExternalType.MEMORY;
+            case GLOBAL -> ExternalType.GLOBAL;
+        };
+    }
+
+    private static String lower(ExternalType kind) {
+        return kind.name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** The type of function {@code index} of a module (imports first). */
+    static FunctionType functionType(WasmModule module, int index) {
+        int imported = 0;
+        for (int i = 0; i < module.importSection().importCount(); i++) {
+            Import imp = module.importSection().getImport(i);
+            if (imp.importType() == ExternalType.FUNCTION) {
+                if (imported == index) {
+                    return module.typeSection().getType(((FunctionImport) imp).typeIndex());
+                }
+                imported++;
+            }
+        }
+        int defined = index - imported;
+        if (defined < 0 || defined >= module.functionSection().functionCount()) {
+            return null;
+        }
+        return module.typeSection().getType(module.functionSection().getFunctionType(defined));
+    }
+
+    /**
+     * Refuses a component whose instantiated core modules' initial memories and tables together break
+     * {@code max-memory} before any instance allocates them (a module instantiated twice counts twice).
+     */
+    public void checkDeclaredMemory(String pluginId, long maxMemoryBytes) {
+        long pages = 0;
+        long entries = 0;
+        for (CoreInstanceDef def : instances) {
+            if (def instanceof Instantiate inst) {
+                WasmModule module = modules.get(inst.module()).module();
+                if (module.memorySection().isPresent()) {
+                    var section = module.memorySection().get();
+                    for (int i = 0; i < section.memoryCount(); i++) {
+                        pages += section.getMemory(i).limits().initialPages();
+                    }
+                }
+                for (int i = 0; i < module.tableSection().tableCount(); i++) {
+                    entries += module.tableSection().getTable(i).limits().min();
+                }
+            }
+        }
+        long declared = pages * com.dylibso.chicory.runtime.Memory.PAGE_SIZE + entries * MemoryBudget.TABLE_ENTRY_BYTES;
+        if (declared > maxMemoryBytes) {
+            throw new PluginLoadException(pluginId, "the component's core instances declare " + pages + " pages of initial"
+                    + " memory and " + entries + " initial table entries, " + declared + " bytes in all, over the "
+                    + MemoryBudget.MAX_MEMORY + " limit of " + maxMemoryBytes + " bytes");
+        }
+    }
+
+    /** Hex sha256 of the component bytes. */
+    public String sha256() {
+        return sha256;
+    }
+
+    /** The exported functions by name, with their component types. */
+    public Map<String, FuncType> exportTypes() {
+        Map<String, FuncType> out = new LinkedHashMap<>();
+        exports.forEach((k, v) -> out.put(k, v.type()));
+        return Collections.unmodifiableMap(out);
+    }
+
+    LiftedFunction export(String name) {
+        return exports.get(name);
+    }
+
+    List<CompiledModule> modules() {
+        return modules;
+    }
+
+    List<CoreInstanceDef> instances() {
+        return instances;
+    }
+
+    /** Whether the core modules carry fuel metering (all of them do, or none). */
+    public boolean metered() {
+        return !modules.isEmpty() && modules.get(0).metered();
+    }
+
+    /** {@link ExecutionMode#COMPILED} once every core module has compiled code, else interpreted. */
+    public ExecutionMode tier() {
+        return modules.stream().allMatch(m -> m.machineFactory() != null) ? ExecutionMode.COMPILED
+                : ExecutionMode.INTERPRETED;
+    }
+
+    /** The mode the core modules were loaded in. */
+    public ExecutionMode mode() {
+        return modules.isEmpty() ? ExecutionMode.COMPILED : modules.get(0).mode();
+    }
+}

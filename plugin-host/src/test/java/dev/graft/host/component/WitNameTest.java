@@ -1,0 +1,23 @@
+package dev.graft.host.component;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import org.junit.jupiter.api.Test;
+
+/** Java and Extism names become WIT kebab case, as graft wit writes them. */
+class WitNameTest {
+
+    @Test
+    void namesBecomeKebabCase() {
+        assertEquals("apply-rule", JavaBinding.witName("apply_rule"));
+        assertEquals("apply-rule", JavaBinding.witName("applyRule"));
+        assertEquals("http-header", JavaBinding.witName("HTTPHeader"));
+        assertEquals("silver-plus", JavaBinding.witName("SILVER_PLUS"));
+        assertEquals("gold-tier", JavaBinding.witName("GoldTier"));
+        assertEquals("line2-total", JavaBinding.witName("line2Total"));
+        assertEquals("url", JavaBinding.witName("URL"));
+        assertEquals("id-s32", JavaBinding.witName("idS32"));
+        assertEquals("unit-price", JavaBinding.witName("unitPrice"));
+        assertEquals("already-kebab", JavaBinding.witName("already-kebab"));
+    }
+}
