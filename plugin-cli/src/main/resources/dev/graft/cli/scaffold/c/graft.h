@@ -1,13 +1,14 @@
 // Helpers vendored by `graft new` for a Graft plugin in C (clang-14 + wasi-libc, reactor): the Extism
 // kernel imported by hand, an arena that every export empties when it returns, a small JSON reader and
 // writer, and exact decimals for money. Pure Wasm: no WASI call. Part of your plugin; change it freely.
+// Exactly one source file defines GRAFT_IMPLEMENTATION before including it (plugin.c does): the arena and
+// the call's error are shared by all files.
 #ifndef GRAFT_H
 #define GRAFT_H
 
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,7 +32,12 @@ GRAFT_IMPORT("free") void extism_free(uint64_t);
 // Everything a call allocates comes from the arena and is released when the export returns, so a pooled
 // instance does not grow from call to call.
 typedef struct graft_chunk { struct graft_chunk *next; } graft_chunk;
-static graft_chunk *graft_chunks;
+extern graft_chunk *graft_chunks;
+extern const char *graft_error;  // the first failure of a call (see graft_fail)
+#ifdef GRAFT_IMPLEMENTATION
+graft_chunk *graft_chunks;
+const char *graft_error;
+#endif
 
 static inline void *graft_alloc(size_t n) {
     graft_chunk *c = malloc(16 + n);  // the link, padded to keep the block's alignment
@@ -57,32 +63,49 @@ static inline char *graft_strndup(const char *s, size_t n) {
     return p;
 }
 
-/** printf into a new arena string, e.g. graft_format("Surcharge for %lld units", (long long)q). */
-static inline char *graft_format(const char *fmt, ...) {
-    va_list a, b;
-    va_start(a, fmt);
-    va_copy(b, a);
-    int n = vsnprintf(NULL, 0, fmt, a);
+/** The strings joined into a new arena string; the list ends with NULL: graft_concat("a", b, NULL). */
+static inline char *graft_concat(const char *first, ...) {
+    va_list a;
+    size_t n = 0;
+    va_start(a, first);
+    for (const char *p = first; p; p = va_arg(a, const char *)) n += strlen(p);
     va_end(a);
-    char *p = graft_alloc((size_t)(n < 0 ? 0 : n) + 1);
-    if (n > 0) vsnprintf(p, (size_t)n + 1, fmt, b);
-    va_end(b);
-    return p;
+    char *out = graft_alloc(n + 1), *at = out;
+    va_start(a, first);
+    for (const char *p = first; p; p = va_arg(a, const char *)) {
+        size_t k = strlen(p);
+        memcpy(at, p, k);
+        at += k;
+    }
+    va_end(a);
+    return out;
+}
+
+/** An integer's decimal text in the arena. (No printf: wasi-libc's stdio would import WASI.) */
+static inline char *graft_int_text(int64_t v) {
+    char digits[24];
+    int n = 0;
+    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    do { digits[n++] = (char)('0' + u % 10); u /= 10; } while (u);
+    char *out = graft_alloc((size_t)n + 2), *p = out;
+    if (v < 0) *p++ = '-';
+    while (n) *p++ = digits[--n];
+    return out;
 }
 
 // ------------------------------------------------------------------ errors
 
-// The first failure of a call; the export turns it into the Extism error (PluginCallException on the host).
-static const char *graft_error;
-
-/** Records `message` as the call's error (the first one wins) and returns -1. */
+/**
+ * Records `message` as the call's error (the first one wins) and returns -1. The export turns it into the
+ * Extism error: a PluginCallException with this message on the host.
+ */
 static inline int graft_fail(const char *message) {
     if (!graft_error) graft_error = message;
     return -1;
 }
 
 static inline int graft_missing(const char *key) {
-    return graft_fail(graft_format("missing field '%s'", key));
+    return graft_fail(graft_concat("missing field '", key, "'", NULL));
 }
 
 // ------------------------------------------------------------------ kernel
@@ -186,7 +209,7 @@ static inline int graft_dec_parse(const char *s, size_t n, graft_dec *out) {
 /** A decimal literal such as "25.00"; records an error for a bad one. */
 static inline graft_dec graft_dec_of(const char *literal) {
     graft_dec d = {0, 0};
-    if (graft_dec_parse(literal, strlen(literal), &d)) graft_fail(graft_format("not a decimal: \"%s\"", literal));
+    if (graft_dec_parse(literal, strlen(literal), &d)) graft_fail(graft_concat("not a decimal: \"", literal, "\"", NULL));
     return d;
 }
 
@@ -374,7 +397,7 @@ static inline graft_json *graft_parse(const char *s, size_t n) {
     graft_ws(&p);
     if (v && p.i != n) p.err = "trailing characters";
     if (p.err) {
-        graft_fail(graft_format("invalid JSON input: %s at byte %zu", p.err, p.i));
+        graft_fail(graft_concat("invalid JSON input: ", p.err, " at byte ", graft_int_text((int64_t)p.i), NULL));
         return NULL;
     }
     return v;
@@ -389,11 +412,11 @@ static inline const graft_json *graft_field(const graft_json *obj, const char *k
 }
 
 static inline int graft_read_object(const graft_json *v, const char *what) {
-    return v->kind == GRAFT_OBJ ? 0 : graft_fail(graft_format("'%s' must be an object", what));
+    return v->kind == GRAFT_OBJ ? 0 : graft_fail(graft_concat("'", what, "' must be an object", NULL));
 }
 
 static inline int graft_read_string(const graft_json *v, const char *what, const char **out) {
-    if (v->kind != GRAFT_STR) return graft_fail(graft_format("'%s' must be a string", what));
+    if (v->kind != GRAFT_STR) return graft_fail(graft_concat("'", what, "' must be a string", NULL));
     *out = v->text;
     return 0;
 }
@@ -401,19 +424,19 @@ static inline int graft_read_string(const graft_json *v, const char *what, const
 static inline int graft_read_int(const graft_json *v, const char *what, int64_t *out) {
     graft_dec d;
     if (v->kind != GRAFT_NUM || graft_dec_parse(v->text, strlen(v->text), &d) || d.scale)
-        return graft_fail(graft_format("'%s' must be an integer", what));
+        return graft_fail(graft_concat("'", what, "' must be an integer", NULL));
     *out = d.m;
     return 0;
 }
 
 static inline int graft_read_float(const graft_json *v, const char *what, double *out) {
-    if (v->kind != GRAFT_NUM) return graft_fail(graft_format("'%s' must be a number", what));
+    if (v->kind != GRAFT_NUM) return graft_fail(graft_concat("'", what, "' must be a number", NULL));
     *out = strtod(v->text, NULL);
     return 0;
 }
 
 static inline int graft_read_bool(const graft_json *v, const char *what, bool *out) {
-    if (v->kind != GRAFT_BOOL) return graft_fail(graft_format("'%s' must be true or false", what));
+    if (v->kind != GRAFT_BOOL) return graft_fail(graft_concat("'", what, "' must be true or false", NULL));
     *out = v->text[0] == 't';
     return 0;
 }
@@ -421,7 +444,7 @@ static inline int graft_read_bool(const graft_json *v, const char *what, bool *o
 /** Money: a decimal string such as "19.99" (or a JSON number, read as its digits, never as a double). */
 static inline int graft_read_dec(const graft_json *v, const char *what, graft_dec *out) {
     if ((v->kind != GRAFT_STR && v->kind != GRAFT_NUM) || graft_dec_parse(v->text, strlen(v->text), out))
-        return graft_fail(graft_format("'%s' must be a decimal string, not %s", what, v->raw));
+        return graft_fail(graft_concat("'", what, "' must be a decimal string, not ", v->raw, NULL));
     return 0;
 }
 
@@ -433,7 +456,7 @@ static inline int graft_read_raw(const graft_json *v, const char *what, const ch
 }
 
 static inline int graft_read_array(const graft_json *v, const char *what) {
-    return v->kind == GRAFT_ARR ? 0 : graft_fail(graft_format("'%s' must be an array", what));
+    return v->kind == GRAFT_ARR ? 0 : graft_fail(graft_concat("'", what, "' must be an array", NULL));
 }
 
 // ------------------------------------------------------------------ a small JSON writer
@@ -466,10 +489,16 @@ static inline void graft_key(graft_buf *b, bool *first, const char *key) {
     graft_puts(b, ":");
 }
 
-static inline void graft_write_int(graft_buf *b, int64_t v) { graft_puts(b, graft_format("%lld", (long long)v)); }
+static inline void graft_write_int(graft_buf *b, int64_t v) { graft_puts(b, graft_int_text(v)); }
 
+/** A double with up to 9 decimals (approximate, as doubles are; use graft_dec for money). */
 static inline void graft_write_float(graft_buf *b, double v) {
-    graft_puts(b, v == v && v - v == 0 ? graft_format("%.17g", v) : "null");
+    if (!(v == v && v - v == 0) || v >= 9e18 || v <= -9e18) { graft_puts(b, "null"); return; }
+    if (v >= 9e9 || v <= -9e9) { graft_puts(b, graft_int_text((int64_t)v)); return; }
+    int64_t scaled = (int64_t)(v * 1e9 + (v < 0 ? -0.5 : 0.5));
+    graft_dec d = {scaled, 9};
+    while (d.scale > 0 && d.m % 10 == 0) { d.m /= 10; d.scale--; }
+    graft_puts(b, graft_dec_text(d));
 }
 
 static inline void graft_write_bool(graft_buf *b, bool v) { graft_puts(b, v ? "true" : "false"); }
