@@ -92,6 +92,10 @@ final class JavaTestScaffold {
                         <groupId>org.apache.maven.plugins</groupId>
                         <artifactId>maven-surefire-plugin</artifactId>
                         <version>%11$s</version>
+                        <configuration>
+                          <!-- let the JIT compile plugin functions over 8,000 bytes of bytecode, as ./graft does -->
+                          <argLine>-XX:-DontCompileHugeMethods</argLine>
+                        </configuration>
                       </plugin>
                     </plugins>
                   </build>
@@ -141,6 +145,7 @@ final class JavaTestScaffold {
                     body.append("        assertNotNull(result);\n");
                     imports.add("static org.junit.jupiter.api.Assertions.assertNotNull");
                 }
+                imports.add("static org.junit.jupiter.api.Assertions.assertEquals");
                 body.append("        // TODO: assert what your rule answers")
                         .append(input == null ? "" : " for " + input).append(", e.g. assertEquals(expected, result).\n");
             }
