@@ -166,7 +166,8 @@ final class AssemblyScriptScaffold extends Scaffold {
                 .append("// Each export reads its input, calls your function in rule.ts and writes its answer as JSON.\n\n")
                 .append("import { Host } from \"@extism/as-pdk\";\n")
                 .append("import { failed, setError, takeFailure, utf8 } from \"./graft/errors\";\n")
-                .append("import { parse } from \"./graft/json\";\n");
+                .append("import { parse, writeBool, writeDecNumber, writeDecString, writeFloat, writeInt, writeRaw, writeString }")
+                .append(" from \"./graft/json\";\n");
         if (!contractImports.isEmpty()) {
             s.append("import { ").append(String.join(", ", contractImports)).append(" } from \"./contract\";\n");
         }

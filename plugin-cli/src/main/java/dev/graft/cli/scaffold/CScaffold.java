@@ -128,40 +128,40 @@ final class CScaffold extends Scaffold {
                 .append("// Each export reads its input, calls your function in rule.c and writes its answer as JSON.\n\n")
                 .append("#define GRAFT_IMPLEMENTATION\n#include \"contract.h\"\n");
         for (Export e : model.exports()) {
+            // Locals are g_-prefixed so that no contract name can clash with them.
             s.append("\n__attribute__((export_name(\"").append(e.name()).append("\"))) int export_")
                     .append(ContractModel.identifier(e.name())).append("(void) {\n")
-                    .append("    size_t n;\n    const char *input = graft_input(&n);\n    graft_buf out = {0};\n    int rc = 0;\n");
+                    .append("    size_t g_len;\n    const char *g_input = graft_input(&g_len);\n    graft_buf g_out = {0};\n    int g_rc = 0;\n");
             StringBuilder args = new StringBuilder();
             if (e.argument() != null) {
                 if (e.argument().kind() == Kind.BYTES) {
-                    args.append("input, n");
+                    args.append("g_input, g_len");
                 } else {
-                    String arg = ContractModel.identifier(ContractModel.snake(e.argumentName()));
-                    s.append("    ").append(type(e.argument())).append(' ').append(arg).append(";\n")
-                            .append("    memset(&").append(arg).append(", 0, sizeof ").append(arg).append(");\n")
-                            .append("    graft_json *json = graft_parse(input, n);\n")
-                            .append("    if (!json) rc = -1;\n")
-                            .append("    else rc = ").append(readCall(e.argument(), "json", "&" + arg, "\"" + e.argumentName() + "\""))
+                    s.append("    ").append(type(e.argument())).append(" g_arg;\n")
+                            .append("    memset(&g_arg, 0, sizeof g_arg);\n")
+                            .append("    graft_json *g_json = graft_parse(g_input, g_len);\n")
+                            .append("    if (!g_json) g_rc = -1;\n")
+                            .append("    else g_rc = ").append(readCall(e.argument(), "g_json", "&g_arg", "\"" + e.argumentName() + "\""))
                             .append(";\n");
-                    args.append(e.argument().kind() == Kind.RECORD || e.argument().kind() == Kind.LIST ? "&" + arg : arg);
+                    args.append(e.argument().kind() == Kind.RECORD || e.argument().kind() == Kind.LIST ? "&g_arg" : "g_arg");
                 }
             } else {
-                s.append("    (void)input;\n");
+                s.append("    (void)g_input;\n");
             }
             if (e.result() != null) {
                 if (e.result().kind() == Kind.BYTES) {
-                    args.append(args.length() > 0 ? ", " : "").append("&out");
+                    args.append(args.length() > 0 ? ", " : "").append("&g_out");
                 } else {
-                    s.append("    ").append(type(e.result())).append(" result;\n    memset(&result, 0, sizeof result);\n");
-                    args.append(args.length() > 0 ? ", " : "").append("&result");
+                    s.append("    ").append(type(e.result())).append(" g_result;\n    memset(&g_result, 0, sizeof g_result);\n");
+                    args.append(args.length() > 0 ? ", " : "").append("&g_result");
                 }
             }
-            s.append("    if (!rc) rc = rule_").append(fn(e)).append("(").append(args).append(");\n")
-                    .append("    if (rc && !graft_error) graft_fail(\"rule_").append(fn(e)).append(" failed\");\n");
+            s.append("    if (!g_rc) g_rc = rule_").append(fn(e)).append("(").append(args).append(");\n")
+                    .append("    if (g_rc && !graft_error) graft_fail(\"rule_").append(fn(e)).append(" failed\");\n");
             if (e.result() != null && e.result().kind() != Kind.BYTES) {
-                s.append("    if (!graft_error) ").append(write(e.result(), "result").replace("(b, ", "(&out, ")).append('\n');
+                s.append("    if (!graft_error) ").append(write(e.result(), "g_result").replace("(b, ", "(&g_out, ")).append('\n');
             }
-            s.append("    return graft_finish(out.p ? out.p : \"\", out.n);\n}\n");
+            s.append("    return graft_finish(g_out.p ? g_out.p : \"\", g_out.n);\n}\n");
         }
         return s.toString();
     }
@@ -191,14 +191,33 @@ final class CScaffold extends Scaffold {
                         .append("    //     result->items[0] = (").append(r.name()).append("){").append(example(r)).append("};\n")
                         .append("    result->len = 0;\n");
             } else {
-                s.append("    // TODO: your logic (the result starts zeroed).\n");
+                s.append("    // TODO: your logic (the result starts zeroed; a required string must not stay NULL).\n");
                 if (e.result() != null) {
                     s.append("    (void)result;\n");
+                }
+                if (e.result() != null && e.result().kind() == Kind.RECORD) {
+                    fill(s, e.result().record(), "result->");
                 }
             }
             s.append("    return 0;\n}\n");
         }
         return s.toString();
+    }
+
+    /** Assignments giving every required string of the record (and of its required records) an example value. */
+    private static void fill(StringBuilder s, RecordType r, String prefix) {
+        for (Field f : r.fields()) {
+            if (f.optional()) {
+                continue;
+            }
+            if (f.shape().kind() == Kind.STRING) {
+                s.append("    ").append(prefix).append(var(f)).append(" = \"TODO\";\n");
+            } else if (f.shape().kind() == Kind.RAW) {
+                s.append("    ").append(prefix).append(var(f)).append(" = \"{}\";\n");
+            } else if (f.shape().kind() == Kind.RECORD) {
+                fill(s, f.shape().record(), prefix + var(f) + ".");
+            }
+        }
     }
 
     private static String example(RecordType r) {

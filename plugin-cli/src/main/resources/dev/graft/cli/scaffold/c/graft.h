@@ -465,6 +465,7 @@ static inline int graft_read_array(const graft_json *v, const char *what) {
 static inline void graft_key(graft_buf *b, bool *first, const char *key);
 
 static inline void graft_write_string(graft_buf *b, const char *s) {
+    if (!s) { graft_puts(b, "null"); return; }  // the host refuses a null where the contract has none, naming the field
     graft_puts(b, "\"");
     for (; *s; s++) {
         unsigned char c = (unsigned char)*s;
