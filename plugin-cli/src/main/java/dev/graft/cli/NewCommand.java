@@ -112,11 +112,7 @@ final class NewCommand implements Callable<Integer> {
         err.println("graft: wrote " + scaffold.files().size() + " files to " + dir + " (" + language + " plugin '" + pluginName
                 + "' for " + contract.type().getName() + ", exports " + contract.exports() + "; test project on " + artifact + ")");
         err.println("next: (cd " + dir + " && ./build.sh && cd test && mvn -q test); your logic goes in the TODOs of "
-                + switch (language) {
-                    case RUST -> "src/rule.rs";
-                    case C -> "rule.c";
-                    case ASSEMBLYSCRIPT -> "assembly/rule.ts";
-                });
+                + scaffold.ruleFile());
         return ExitCodes.OK;
     }
 

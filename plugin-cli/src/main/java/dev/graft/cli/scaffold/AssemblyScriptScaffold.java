@@ -40,7 +40,6 @@ final class AssemblyScriptScaffold extends Scaffold {
         file("assembly/contract.ts", contract());
         file("assembly/index.ts", index());
         file("assembly/rule.ts", rule());
-        file(".gitignore", "node_modules/\ntest/target/\n");
         script("build.sh", """
                 #!/usr/bin/env bash
                 # Builds %1$s.wasm with AssemblyScript and the official Extism PDK, at the exact versions of

@@ -85,6 +85,8 @@ public abstract class Scaffold {
             writeSources();
             writeSampleInputs();
             new JavaTestScaffold(in, this).write();
+            file(".gitignore", (language() == Language.ASSEMBLYSCRIPT ? "node_modules/\n" : "") + "test/target/\n");
+            file("README.md", readme());
         }
         return files;
     }
@@ -120,6 +122,37 @@ public abstract class Scaffold {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The source file with the author's logic. */
+    public final String ruleFile() {
+        return switch (language()) {
+            case RUST -> "src/rule.rs";
+            case C -> "rule.c";
+            case ASSEMBLYSCRIPT -> "assembly/rule.ts";
+        };
+    }
+
+    private String readme() {
+        StringBuilder s = new StringBuilder("# ").append(name).append("\n\n")
+                .append("A Graft plugin (").append(language()).append(") for the extension point `").append(model.contract().id())
+                .append("` (`").append(model.contract().type().getName()).append("`), made by `graft new`.\n\n")
+                .append("```sh\n")
+                .append("./build.sh                      # writes ").append(name).append(".wasm (reproducibly) and ").append(name)
+                .append(".wasm.sha256, the pin\n")
+                .append("(cd test && mvn -q test)        # loads the pinned module with dev.graft:plugin-test, calls each export\n");
+        for (Export e : model.exports()) {
+            String input = sampleInputFile(e);
+            s.append("graft check ").append(name).append(".wasm --contract ").append(model.contract().type().getName())
+                    .append(" --classpath CONTRACT.jar").append(model.exports().size() > 1 ? " --export " + e.name() : "")
+                    .append(input == null ? "" : " --input-file " + input).append('\n');
+        }
+        s.append("```\n\nYour logic goes in `").append(ruleFile()).append("` (the TODOs); the contract's types are generated, ")
+                .append("the helpers are yours to change. Exports:\n\n");
+        for (Export e : model.exports()) {
+            s.append("- `").append(e.name()).append("`: `").append(signature(e)).append("`\n");
+        }
+        return s.append("\nThe tutorial: docs/writing-plugins.md in Graft.\n").toString();
     }
 
     /** The sample input file of an export (none for an export without argument). */
@@ -188,7 +221,7 @@ public abstract class Scaffold {
         if (e.method().getParameterCount() == 1) {
             s.append(e.method().getGenericParameterTypes()[0].getTypeName());
         }
-        return s.append(')').toString().replaceAll("\\b[a-z][a-z0-9_]*\\.", "");
+        return s.append(')').toString().replaceAll("\\b[a-z][a-z0-9_]*\\.", "").replace('$', '.');
     }
 
     /** The lines of build.sh that record the module's sha256 and say what was built. */
