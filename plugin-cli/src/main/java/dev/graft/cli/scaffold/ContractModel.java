@@ -3,7 +3,12 @@ package dev.graft.cli.scaffold;
 import com.fasterxml.jackson.annotation.JsonFormat;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.graft.api.OptionalField;
+import com.fasterxml.jackson.databind.BeanDescription;
+import com.fasterxml.jackson.databind.DeserializationConfig;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.introspect.BeanPropertyDefinition;
 import dev.graft.host.binding.ExtensionContract;
+import dev.graft.host.binding.JacksonPayloadCodec;
 import java.lang.annotation.Annotation;
 import java.lang.reflect.AnnotatedElement;
 import java.lang.reflect.GenericArrayType;
@@ -21,6 +26,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The JSON shapes of an extension point, read from its Java interface the way the host's codec sees them:
@@ -55,6 +61,8 @@ public final class ContractModel {
     /** An export: its name, the Java method, the argument (null when none) and the result (null for void). */
     public record Export(String name, Method method, String argumentName, Shape argument, Shape result) {
     }
+
+    private static final ObjectMapper MAPPER = new JacksonPayloadCodec().mapper();
 
     private final ExtensionContract contract;
     private final List<Export> exports = new ArrayList<>();
@@ -145,16 +153,42 @@ public final class ContractModel {
                 ? identifier(type.getName()) : type.getSimpleName();
         RecordType record = new RecordType(type, name, fields);
         records.put(type, record); // before its fields: a record that contains itself becomes RAW below
+        Map<String, BeanPropertyDefinition> properties = properties(type);
         for (RecordComponent c : type.getRecordComponents()) {
             AnnotatedElement[] places = {c, c.getAccessor(), field(type, c.getName())};
-            JsonProperty property = annotation(places, JsonProperty.class);
-            String json = property != null && !property.value().isEmpty() ? property.value() : c.getName();
-            boolean optional = annotation(places, OptionalField.class) != null && !c.getType().isPrimitive();
-            Shape shape = c.getType() == type ? Shape.of(Kind.RAW) : shapeIn(c.getGenericType(), places);
+            // The JSON name and whether it is required, as the host's codec reads them (StrictRecordIntrospector:
+            // required unless @OptionalField or java.util.Optional); the annotations where Jackson has no property.
+            BeanPropertyDefinition property = properties.get(c.getName());
+            JsonProperty renamed = annotation(places, JsonProperty.class);
+            String json = property != null ? property.getName()
+                    : renamed != null && !renamed.value().isEmpty() ? renamed.value() : c.getName();
+            Type generic = c.getGenericType();
+            boolean wrapped = c.getType() == Optional.class;
+            if (wrapped) {
+                generic = generic instanceof ParameterizedType p ? p.getActualTypeArguments()[0] : Object.class;
+            }
+            boolean optional = !c.getType().isPrimitive() && (wrapped || (property != null ? !property.isRequired()
+                    : annotation(places, OptionalField.class) != null));
+            Shape shape = rawClass(generic) == type ? Shape.of(Kind.RAW) : shapeIn(generic, places);
             fields.add(new Field(c.getName(), json, shape, optional));
         }
         ordered.add(record);
         return record;
+    }
+
+    /** The record's properties as the host's codec deserializes them, by internal (component) name. */
+    private static Map<String, BeanPropertyDefinition> properties(Class<?> type) {
+        Map<String, BeanPropertyDefinition> byName = new LinkedHashMap<>();
+        try {
+            DeserializationConfig config = MAPPER.getDeserializationConfig();
+            BeanDescription description = config.introspect(MAPPER.constructType(type));
+            for (BeanPropertyDefinition p : description.findProperties()) {
+                byName.put(p.getInternalName(), p);
+            }
+        } catch (RuntimeException e) {
+            // Jackson cannot describe it: the annotations decide (see record()).
+        }
+        return byName;
     }
 
     private Shape shapeIn(Type type, AnnotatedElement[] places) {
