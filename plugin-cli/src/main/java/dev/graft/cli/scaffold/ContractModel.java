@@ -156,8 +156,9 @@ public final class ContractModel {
         Map<String, BeanPropertyDefinition> properties = properties(type);
         for (RecordComponent c : type.getRecordComponents()) {
             AnnotatedElement[] places = {c, c.getAccessor(), field(type, c.getName())};
-            // The JSON name and whether it is required, as the host's codec reads them (StrictRecordIntrospector:
-            // required unless @OptionalField or java.util.Optional); the annotations where Jackson has no property.
+            // The JSON name as the host's codec reads it (Jackson's view of the record); required unless
+            // @OptionalField or java.util.Optional, as StrictRecordIntrospector decides. (Jackson's own isRequired()
+            // says false for a component with a plain @JsonProperty, but the codec still refuses it missing or null.)
             BeanPropertyDefinition property = properties.get(c.getName());
             JsonProperty renamed = annotation(places, JsonProperty.class);
             String json = property != null ? property.getName()
@@ -167,8 +168,7 @@ public final class ContractModel {
             if (wrapped) {
                 generic = generic instanceof ParameterizedType p ? p.getActualTypeArguments()[0] : Object.class;
             }
-            boolean optional = !c.getType().isPrimitive() && (wrapped || (property != null ? !property.isRequired()
-                    : annotation(places, OptionalField.class) != null));
+            boolean optional = !c.getType().isPrimitive() && (wrapped || annotation(places, OptionalField.class) != null);
             Shape shape = rawClass(generic) == type ? Shape.of(Kind.RAW) : shapeIn(generic, places);
             fields.add(new Field(c.getName(), json, shape, optional));
         }
