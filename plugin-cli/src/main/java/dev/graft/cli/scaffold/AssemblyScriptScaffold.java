@@ -274,7 +274,7 @@ final class AssemblyScriptScaffold extends Scaffold {
 
     private static String initial(Shape shape) {
         return switch (shape.kind()) {
-            case STRING -> "\"\"";
+            case STRING -> shape.values() != null ? "\"" + exampleText(shape) + "\"" : "\"\"";
             case RAW -> "\"null\"";
             case DECIMAL_STRING, DECIMAL_NUMBER -> "new Dec(0, 0)";
             case INT, FLOAT -> "0";

@@ -211,7 +211,7 @@ final class CScaffold extends Scaffold {
                 continue;
             }
             if (f.shape().kind() == Kind.STRING) {
-                s.append("    ").append(prefix).append(var(f)).append(" = \"TODO\";\n");
+                s.append("    ").append(prefix).append(var(f)).append(" = \"").append(exampleText(f.shape())).append("\";\n");
             } else if (f.shape().kind() == Kind.RAW) {
                 s.append("    ").append(prefix).append(var(f)).append(" = \"{}\";\n");
             } else if (f.shape().kind() == Kind.RECORD) {
@@ -227,7 +227,7 @@ final class CScaffold extends Scaffold {
                 continue;
             }
             String v = switch (f.shape().kind()) {
-                case STRING -> "\"TODO\"";
+                case STRING -> "\"" + exampleText(f.shape()) + "\"";
                 case DECIMAL_STRING, DECIMAL_NUMBER -> "graft_dec_of(\"0.00\")";
                 case INT, FLOAT -> "0";
                 case BOOL -> "false";

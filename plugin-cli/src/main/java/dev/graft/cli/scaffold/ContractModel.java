@@ -39,8 +39,15 @@ public final class ContractModel {
     /** What a value is on the wire. */
     public enum Kind { STRING, DECIMAL_STRING, DECIMAL_NUMBER, INT, FLOAT, BOOL, RAW, BYTES, LIST, RECORD }
 
-    /** A value's shape: a scalar kind, a list of {@code element}, or the record {@code record}. */
-    public record Shape(Kind kind, Shape element, RecordType record) {
+    /**
+     * A value's shape: a scalar kind, a list of {@code element}, or the record {@code record}; {@code values} are
+     * an enum's constants (a STRING that takes only these).
+     */
+    public record Shape(Kind kind, Shape element, RecordType record, List<String> values) {
+        Shape(Kind kind, Shape element, RecordType record) {
+            this(kind, element, record, null);
+        }
+
         static Shape of(Kind kind) {
             return new Shape(kind, null, null);
         }
@@ -116,7 +123,10 @@ public final class ContractModel {
             JsonFormat format = annotation(annotated, JsonFormat.class);
             return Shape.of(format != null && format.shape() == JsonFormat.Shape.STRING ? Kind.DECIMAL_STRING : Kind.DECIMAL_NUMBER);
         }
-        if (raw == String.class || raw == char.class || raw == Character.class || raw.isEnum()
+        if (raw.isEnum()) {
+            return new Shape(Kind.STRING, null, null, Arrays.stream(raw.getEnumConstants()).map(c -> ((Enum<?>) c).name()).toList());
+        }
+        if (raw == String.class || raw == char.class || raw == Character.class
                 || raw.getName().startsWith("java.time.") || raw == java.util.UUID.class) {
             return Shape.of(Kind.STRING);
         }

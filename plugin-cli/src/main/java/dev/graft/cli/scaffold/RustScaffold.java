@@ -229,7 +229,7 @@ final class RustScaffold extends Scaffold {
     /** An example value of the shape. */
     private static String example(Shape shape) {
         return switch (shape.kind()) {
-            case STRING -> "String::from(\"TODO\")";
+            case STRING -> "String::from(\"" + exampleText(shape) + "\")";
             case DECIMAL_STRING, DECIMAL_NUMBER -> "Dec::int(0)";
             case INT -> "0";
             case FLOAT -> "0.0";

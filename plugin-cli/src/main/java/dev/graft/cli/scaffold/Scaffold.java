@@ -187,7 +187,7 @@ public abstract class Scaffold {
     private static JsonNode example(Shape shape, String name) {
         JsonNodeFactory f = JsonNodeFactory.instance;
         return switch (shape.kind()) {
-            case STRING -> f.textNode("example " + name);
+            case STRING -> f.textNode(shape.values() != null && !shape.values().isEmpty() ? shape.values().get(0) : "example " + name);
             case DECIMAL_STRING -> f.textNode("12.50");
             case DECIMAL_NUMBER -> f.numberNode(new BigDecimal("12.50"));
             case INT -> f.numberNode(2);
@@ -207,6 +207,11 @@ public abstract class Scaffold {
                 yield o;
             }
         };
+    }
+
+    /** An example string of the shape: an enum's first constant, else "TODO". */
+    protected static String exampleText(Shape shape) {
+        return shape.values() != null && !shape.values().isEmpty() ? shape.values().get(0) : "TODO";
     }
 
     /** The header comment's first line: what the file was generated from. */

@@ -29,6 +29,9 @@ public interface ShapesContract {
     record Everything(String text, @JsonFormat(shape = JsonFormat.Shape.STRING) BigDecimal money, BigDecimal number,
             int count, long big, double ratio, boolean flag, List<String> tags, List<List<Integer>> grid,
             List<Small> smalls, Small small, @OptionalField String note, @OptionalField Integer maybe,
-            @OptionalField Small extra, @OptionalField Boolean yes, @JsonProperty("renamed") String original) {
+            @OptionalField Small extra, @OptionalField Boolean yes, @JsonProperty("renamed") String original, Color color) {
     }
+
+    /** An enum travels as its constant's name. */
+    enum Color { RED, GREEN }
 }
