@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 /** {@code graft}: run and prepare Wasm plugins from a shell, under the same policies as the engine. */
 @Command(name = "graft", mixinStandardHelpOptions = true, version = "graft 0.1.0",
         description = "Runs WebAssembly plugins (Extism ABI) in Graft's sandbox.",
-        subcommands = {CallCommand.class, RunCommand.class, CheckCommand.class, SchemaCommand.class, WitCommand.class, CompileCommand.class,
+        subcommands = {NewCommand.class, CallCommand.class, RunCommand.class, CheckCommand.class, SchemaCommand.class, WitCommand.class, CompileCommand.class,
             PushCommand.class, KeygenCommand.class, SignCommand.class, VerifyCommand.class, CommandLine.HelpCommand.class},
         footerHeading = "%nExit codes:%n",
         footer = {
@@ -30,7 +30,7 @@ public final class GraftCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: call, run, check, schema, wit, compile, push, keygen, sign or verify");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: new, call, run, check, schema, wit, compile, push, keygen, sign or verify");
     }
 
     /** Entry point; exits with the documented code. */
