@@ -17,6 +17,7 @@ import com.dylibso.chicory.wasm.types.SectionId;
 import dev.graft.api.PluginLoadException;
 import dev.graft.api.policy.CostModel;
 import dev.graft.api.policy.LoadLimits;
+import dev.graft.api.policy.PluginPolicy;
 import dev.graft.host.abi.ExtismKernel;
 import dev.graft.host.loading.LoadBudget;
 import dev.graft.host.metering.FuelMetering;
@@ -30,6 +31,9 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
@@ -40,6 +44,7 @@ import java.util.function.Consumer;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -264,6 +269,39 @@ public final class ClasspathCompileCache {
             throw new UncheckedIOException("cannot write the classpath compile cache entry " + dir, e);
         }
         return dir;
+    }
+
+    /**
+     * The build step behind a Maven {@code exec:java} execution (see the sample application's pom): the
+     * first argument is the classpath root to write into (such as {@code target/classes}), the others
+     * are {@code .wasm} files or folders, searched for {@code *.wasm} files; each module is metered with
+     * the default cost model and compiled, as {@code graft compile --classpath-output} does. Fails (with
+     * an exception, so that the build fails) on the first module that does not compile.
+     */
+    public static void main(String[] args) throws IOException {
+        if (args.length < 2) {
+            throw new IllegalArgumentException("usage: ClasspathCompileCache CLASSPATH_ROOT (MODULE.wasm | FOLDER)...");
+        }
+        Path root = Path.of(args[0]);
+        List<Path> modules = new ArrayList<>();
+        for (int i = 1; i < args.length; i++) {
+            Path path = Path.of(args[i]);
+            if (Files.isDirectory(path)) {
+                try (Stream<Path> files = Files.walk(path)) {
+                    files.filter(f -> f.getFileName().toString().endsWith(".wasm") && Files.isRegularFile(f))
+                            .sorted().forEach(modules::add);
+                }
+            } else {
+                modules.add(path);
+            }
+        }
+        for (Path module : modules) {
+            long start = System.nanoTime();
+            String id = module.getFileName().toString().replaceFirst("\\.wasm$", "");
+            Path entry = write(root, id, Files.readAllBytes(module), PluginPolicy.defaults().fuelCosts());
+            System.out.printf(Locale.ROOT, "graft: compiled %s in %d ms into %s%n", module,
+                    (System.nanoTime() - start) / 1_000_000, entry);
+        }
     }
 
     /**
