@@ -2,9 +2,12 @@ package dev.graft.host.engine;
 
 import com.dylibso.chicory.compiler.Cache;
 import com.dylibso.chicory.compiler.InterpreterFallback;
+import com.dylibso.chicory.compiler.MachineFactoryCompiler;
 import com.dylibso.chicory.compiler.internal.ClassLoadingCollector;
 import com.dylibso.chicory.compiler.internal.Compiler;
 import com.dylibso.chicory.compiler.internal.CompilerResult;
+import com.dylibso.chicory.runtime.Instance;
+import com.dylibso.chicory.runtime.Machine;
 import com.dylibso.chicory.wasm.Encoding;
 import com.dylibso.chicory.wasm.Parser;
 import com.dylibso.chicory.wasm.Version;
@@ -22,10 +25,14 @@ import dev.graft.host.abi.ExtismKernel;
 import dev.graft.host.loading.LoadBudget;
 import dev.graft.host.metering.FuelMetering;
 import dev.graft.host.source.PluginSource;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.net.URL;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -34,6 +41,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
@@ -41,7 +49,10 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Consumer;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import java.util.jar.JarEntry;
+import java.util.jar.JarInputStream;
 import java.util.jar.JarOutputStream;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -112,6 +123,48 @@ public final class ClasspathCompileCache {
 
     /** What a matching entry holds: the stubbed module's bytes and Chicory's class jar, both checked. */
     record Entry(String path, byte[] module, byte[] classes) {
+
+        /**
+         * A machine factory over the entry's classes, each defined only when the JVM first needs it:
+         * the main class when the first instance is built, the function classes at the first call that
+         * reaches them. Chicory's own cache loader defines and verifies every class at once, which is
+         * most of the cost of a hit; these classes were verified when the entry was written.
+         *
+         * @throws IOException when the jar cannot be read
+         * @throws IllegalArgumentException when it names no main class or lacks it
+         */
+        Function<Instance, Machine> machineFactory() throws IOException, ReflectiveOperationException {
+            Map<String, byte[]> classBytes = new HashMap<>();
+            String mainClass = null;
+            try (JarInputStream jar = new JarInputStream(new ByteArrayInputStream(classes))) {
+                for (JarEntry e = jar.getNextJarEntry(); e != null; e = jar.getNextJarEntry()) {
+                    if (e.getName().equals("wasm-module.properties")) {
+                        Properties properties = new Properties();
+                        properties.load(new ByteArrayInputStream(jar.readAllBytes()));
+                        mainClass = properties.getProperty("mainClass");
+                    } else if (e.getName().endsWith(".class")) {
+                        String name = e.getName().substring(0, e.getName().length() - ".class".length()).replace('/', '.');
+                        classBytes.put(name, jar.readAllBytes());
+                    }
+                }
+            }
+            if (mainClass == null || !classBytes.containsKey(mainClass)) {
+                throw new IllegalArgumentException("the class jar names no main class or lacks it (" + mainClass + ")");
+            }
+            Class<? extends Machine> machine = new CompiledClasses(classBytes).loadClass(mainClass).asSubclass(Machine.class);
+            MethodHandle constructor = MethodHandles.publicLookup()
+                    .findConstructor(machine, MethodType.methodType(void.class, Instance.class))
+                    .asType(MethodType.methodType(Machine.class, Instance.class));
+            return instance -> {
+                try {
+                    return (Machine) constructor.invokeExact(instance);
+                } catch (RuntimeException | Error e) {
+                    throw e;
+                } catch (Throwable e) {
+                    throw new IllegalStateException(e);
+                }
+            };
+        }
 
         /** A Chicory cache that serves this entry's classes for whatever module it is asked about. */
         Cache asChicoryCache() {
@@ -358,6 +411,31 @@ public final class ClasspathCompileCache {
         jar.putNextEntry(entry);
         jar.write(data);
         jar.closeEntry();
+    }
+
+    /** The classes of one compiled module, defined on first use; their bytes are dropped once defined. */
+    private static final class CompiledClasses extends ClassLoader {
+
+        static {
+            registerAsParallelCapable();
+        }
+
+        private final Map<String, byte[]> classes;
+
+        CompiledClasses(Map<String, byte[]> classes) {
+            // Where the generated code's references (Chicory's runtime) resolve, as for Chicory's own loader.
+            super(MachineFactoryCompiler.class.getClassLoader());
+            this.classes = new ConcurrentHashMap<>(classes);
+        }
+
+        @Override
+        protected Class<?> findClass(String name) throws ClassNotFoundException {
+            byte[] bytes = classes.remove(name);
+            if (bytes == null) {
+                throw new ClassNotFoundException(name);
+            }
+            return defineClass(name, bytes, 0, bytes.length);
+        }
     }
 
     /** Read once from the resource the build filters ({@code graft-version.properties}). */

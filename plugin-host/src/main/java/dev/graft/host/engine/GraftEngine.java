@@ -16,6 +16,7 @@ import dev.graft.host.loading.CompileDeadline;
 import dev.graft.host.loading.LoadBudget;
 import dev.graft.host.metering.FuelMetering;
 import dev.graft.host.source.PluginSource;
+import java.io.IOException;
 import java.lang.ref.WeakReference;
 import java.nio.file.Path;
 import java.util.List;
@@ -316,20 +317,16 @@ public final class GraftEngine {
         }
         try {
             WasmModule module = Parser.parse(entry.module());
-            if (module.digest() == null) {
-                // Chicory only consults a cache for a module with a digest; without one it would compile the stubs.
-                classpathCache.ignore(pluginId, entry.path(), "Chicory computes no module digests in this JVM"
-                        + " (com.dylibso.chicory.wasm.Parser.DIGEST_ALGORITHM=none)");
-                return null;
-            }
+            var factory = entry.machineFactory();
             JitSizeCheck jitCheck = JitSizeCheck.ifNeeded(entry.asChicoryCache());
-            var factory = MachineFactoryCompiler.builder(module).withInterpreterFallback(InterpreterFallback.SILENT)
-                    .withCache(jitCheck != null ? jitCheck : entry.asChicoryCache()).compile();
-            if (jitCheck != null && !jitCheck.found().isEmpty()) {
-                warnOversized(pluginId, jitCheck.found(), fuelCosts != null);
+            if (jitCheck != null) {
+                jitCheck.get(module.digest()); // reads the method sizes from the entry's jar
+                if (!jitCheck.found().isEmpty()) {
+                    warnOversized(pluginId, jitCheck.found(), fuelCosts != null);
+                }
             }
             return new CompiledModule(sha256, module, factory, mode, fuelCosts, true);
-        } catch (RuntimeException | LinkageError | AssertionError e) {
+        } catch (IOException | ReflectiveOperationException | RuntimeException | LinkageError | AssertionError e) {
             // A module that does not parse, a jar that does not read, a class the JVM refuses.
             classpathCache.ignore(pluginId, entry.path(), "it does not load: " + describe(e));
             return null;
