@@ -166,7 +166,10 @@ public final class ClasspathCompileCache {
             };
         }
 
-        /** A Chicory cache that serves this entry's classes for whatever module it is asked about. */
+        /**
+         * The entry's class jar as a Chicory {@link Cache} (for whatever key), the form the JIT-size check
+         * reads method sizes from.
+         */
         Cache asChicoryCache() {
             return new Cache() {
                 @Override
@@ -176,8 +179,8 @@ public final class ClasspathCompileCache {
 
                 @Override
                 public void putIfAbsent(String key, byte[] data) {
-                    // Chicory only stores after compiling, and compiling the stubbed module would give
-                    // code that traps everywhere: refuse, so that the engine compiles the real module.
+                    // Only a compile stores, and compiling the stubbed module would give code that traps
+                    // everywhere: refuse, so that the engine compiles the real module instead.
                     throw new IllegalStateException("Chicory compiled the stubbed module of " + path);
                 }
             };
