@@ -99,16 +99,25 @@ trap 'rm -rf "$cache_dir"' EXIT
 for _ in $(seq "$probes"); do
   "$JAVA" -Dgraft.launchedAtMs="$(date +%s%3N)" -cp "$jar" dev.graft.benchmarks.StartupProbe probe "$cache_dir" | tee -a "$startup"
 done
+# The classpath compile cache (entries written by another JVM into a folder put on a class loader's path).
+classpath_dir=$(mktemp -d -t graft-bench-classpath.XXXXXX)
+trap 'rm -rf "$cache_dir" "$classpath_dir"' EXIT
+"$JAVA" -cp "$jar" dev.graft.benchmarks.StartupProbe fill-classpath "$classpath_dir"
+for _ in $(seq "$probes"); do
+  "$JAVA" -Dgraft.launchedAtMs="$(date +%s%3N)" -cp "$jar" dev.graft.benchmarks.StartupProbe probe-classpath "$classpath_dir" | tee -a "$startup"
+done
 
-echo "== issue 15 paired probes: fresh vs pooled, first call tiered vs compiled, Graft's layer -> $results/issue15-paired.txt"
+echo "== issue 15 paired probes: fresh vs pooled, first call tiered vs compiled, Graft's layer, classpath cache -> $results/issue15-paired.txt"
 if [ "$quick" = 1 ]; then
   "$JAVA" -cp "$jar" dev.graft.benchmarks.InstanceResetProbe 3 20 1 | tee "$results/issue15-paired.txt"
   "$JAVA" -cp "$jar" dev.graft.benchmarks.FirstCallProbe 3 1 | tee -a "$results/issue15-paired.txt"
   "$JAVA" -cp "$jar" dev.graft.benchmarks.GraftLayerProbe 3 20 1 | tee -a "$results/issue15-paired.txt"
+  "$JAVA" -XX:-DontCompileHugeMethods -cp "$jar" dev.graft.benchmarks.ClasspathCacheProbe 3 1 | tee -a "$results/issue15-paired.txt"
 else
   "$JAVA" -cp "$jar" dev.graft.benchmarks.InstanceResetProbe | tee "$results/issue15-paired.txt"
   "$JAVA" -cp "$jar" dev.graft.benchmarks.FirstCallProbe | tee -a "$results/issue15-paired.txt"
   "$JAVA" -cp "$jar" dev.graft.benchmarks.GraftLayerProbe | tee -a "$results/issue15-paired.txt"
+  "$JAVA" -XX:-DontCompileHugeMethods -cp "$jar" dev.graft.benchmarks.ClasspathCacheProbe | tee -a "$results/issue15-paired.txt"
 fi
 
 {

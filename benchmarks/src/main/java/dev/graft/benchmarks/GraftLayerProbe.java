@@ -47,7 +47,17 @@ public final class GraftLayerProbe {
             throw new IllegalStateException("Graft and raw Chicory disagree on the pricing output");
         }
 
+        // The same module's no-op export: Graft's fixed cost per call, without any kernel call.
+        RawExtismKernel rawNoop = new RawExtismKernel(Fixtures.BENCH_WASM, "noop");
+        byte[] empty = new byte[0];
+        // One watchdog timer, started and finished, against nothing: one part of the fixed cost.
+        long timeout = policy.timeout().toNanos();
+        Runnable nothing = () -> { };
+        Runnable watchdog = () -> dev.graft.host.policy.Watchdog.shared().start(timeout).finish();
+
         List<Workload> workloads = List.of(
+                new Workload("noop", () -> echo.call("noop", empty), () -> rawNoop.call(empty)),
+                new Workload("watchdog", watchdog, nothing),
                 new Workload("echo", () -> echo.call("echo", echoInput), () -> rawEcho.call(echoInput)),
                 new Workload("pricing", () -> pricing.call("apply_rule", pricingInput), () -> rawPricing.call(pricingInput)));
         for (Workload w : workloads) {

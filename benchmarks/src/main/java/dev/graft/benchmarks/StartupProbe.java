@@ -19,6 +19,8 @@ import java.util.stream.Collectors;
  * java -cp benchmarks.jar dev.graft.benchmarks.StartupProbe probe [CACHE_DIR]    # prints one "startup ..." line
  * java -cp benchmarks.jar dev.graft.benchmarks.StartupProbe fill CACHE_DIR [N]    # compiles variants 0..N into CACHE_DIR
  * java -cp benchmarks.jar dev.graft.benchmarks.StartupProbe phases               # where a cold load's time goes
+ * java -cp benchmarks.jar dev.graft.benchmarks.StartupProbe fill-classpath DIR [N]  # classpath cache entries of variants 0..N
+ * java -cp benchmarks.jar dev.graft.benchmarks.StartupProbe probe-classpath DIR     # probe with DIR as the classpath cache
  * </pre>
  *
  * With {@code -Dgraft.launchedAtMs=<epoch ms>} (the script passes {@code date +%s%3N}) it also reports
@@ -32,10 +34,10 @@ public final class StartupProbe {
     }
 
     /** One probe's figures, in milliseconds. */
-    record Result(boolean cached, double sinceJvmStartMs, double sinceLaunchMs, double firstLoadMs, List<Double> laterLoadMs) {
+    record Result(String mode, double sinceJvmStartMs, double sinceLaunchMs, double firstLoadMs, List<Double> laterLoadMs) {
         String line() {
             return String.format(Locale.ROOT, "startup mode=%s sinceJvmStartMs=%.1f sinceLaunchMs=%.1f firstLoadMs=%.1f laterLoadMs=%s",
-                    cached ? "cache" : "nocache", sinceJvmStartMs, sinceLaunchMs, firstLoadMs,
+                    mode, sinceJvmStartMs, sinceLaunchMs, firstLoadMs,
                     laterLoadMs.stream().map(v -> String.format(Locale.ROOT, "%.1f", v)).collect(Collectors.joining(",")));
         }
     }
@@ -54,12 +56,28 @@ public final class StartupProbe {
             }
             return;
         }
+        if (args.length >= 2 && args[0].equals("fill-classpath")) {
+            int variants = args.length > 2 ? Integer.parseInt(args[2]) : LATER_PLUGINS;
+            for (int v = 0; v <= variants; v++) {
+                dev.graft.host.engine.ClasspathCompileCache.write(Path.of(args[1]), "plugin-" + v,
+                        Lifecycle.moduleBytes(v), dev.graft.api.policy.PluginPolicy.defaults().fuelCosts());
+            }
+            return;
+        }
+        if (args.length >= 2 && args[0].equals("probe-classpath")) {
+            java.net.URLClassLoader loader = new java.net.URLClassLoader(
+                    new java.net.URL[] {Path.of(args[1]).toUri().toURL()}, StartupProbe.class.getClassLoader());
+            System.out.println(probe("classpath",
+                    () -> dev.graft.host.engine.GraftEngine.builder().classpathCompileCache(loader).build()).line());
+            return;
+        }
         if (args.length >= 1 && args[0].equals("phases")) {
             System.out.println(phases());
             return;
         }
         if (args.length >= 1 && args[0].equals("probe")) {
-            System.out.println(probe(args.length > 1 ? Path.of(args[1]) : null).line());
+            Path cacheDir = args.length > 1 ? Path.of(args[1]) : null;
+            System.out.println(probe(cacheDir != null ? "cache" : "nocache", () -> Lifecycle.newEngine(cacheDir)).line());
             return;
         }
         System.err.println("usage: StartupProbe probe [CACHE_DIR] | fill CACHE_DIR [N]");
@@ -108,11 +126,11 @@ public final class StartupProbe {
                 bytes.length, metered.length, sha.substring(0, 12));
     }
 
-    static Result probe(Path cacheDir) throws IOException {
+    static Result probe(String mode, java.util.function.Supplier<Object> newEngine) throws IOException {
         Path files = Files.createTempDirectory("graft-bench-probe");
         try {
             long t0 = System.nanoTime();
-            Object engine = Lifecycle.newEngine(cacheDir);
+            Object engine = newEngine.get();
             Lifecycle.load(engine, Lifecycle.moduleFile(files, 0));
             long t1 = System.nanoTime();
             long readyAt = System.currentTimeMillis();
@@ -127,7 +145,7 @@ public final class StartupProbe {
             long jvmStart = ManagementFactory.getRuntimeMXBean().getStartTime();
             String launched = System.getProperty("graft.launchedAtMs");
             double sinceLaunch = launched == null ? Double.NaN : readyAt - Long.parseLong(launched.trim());
-            return new Result(cacheDir != null, readyAt - jvmStart, sinceLaunch, (t1 - t0) / 1e6, later);
+            return new Result(mode, readyAt - jvmStart, sinceLaunch, (t1 - t0) / 1e6, later);
         } finally {
             Lifecycle.deleteTree(files);
         }

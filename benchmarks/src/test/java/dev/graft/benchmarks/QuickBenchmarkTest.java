@@ -72,9 +72,14 @@ class QuickBenchmarkTest {
 
     @Test
     void startupProbeRuns() throws Exception {
-        StartupProbe.Result result = StartupProbe.probe(null);
+        StartupProbe.Result result = StartupProbe.probe("nocache", () -> Lifecycle.newEngine(null));
         assertTrue(result.firstLoadMs() > 0);
         assertEquals(StartupProbe.LATER_PLUGINS, result.laterLoadMs().size());
+    }
+
+    @Test
+    void classpathCacheProbeRuns() throws Exception {
+        ClasspathCacheProbe.main(new String[] {"1", "0"});
     }
 
     @Test

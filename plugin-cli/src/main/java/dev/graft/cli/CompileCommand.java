@@ -1,11 +1,14 @@
 package dev.graft.cli;
 
 import dev.graft.api.PluginException;
+import dev.graft.api.policy.CostModel;
 import dev.graft.api.policy.ExecutionMode;
 import dev.graft.api.policy.PluginPolicy;
+import dev.graft.host.engine.ClasspathCompileCache;
 import dev.graft.host.engine.GraftEngine;
 import dev.graft.host.source.PluginSource;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -15,10 +18,16 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code graft compile}: compiles modules ahead of time into a persistent cache folder. */
+/**
+ * {@code graft compile}: compiles modules ahead of time into a persistent cache folder, or into a
+ * classpath folder whose entries a host finds on its classpath ({@code ClasspathCompileCache}).
+ */
 @Command(name = "compile", mixinStandardHelpOptions = true,
-        description = "Meters (with the default cost model) and compiles modules to JVM classes once and stores "
-                + "them in a cache folder, so that a host started with the same folder skips compilation.")
+        description = {"Meters (with the default cost model) and compiles modules to JVM classes once and stores "
+                + "them in a cache folder, so that a host started with the same folder skips compilation.",
+                "With --classpath-output, writes them under DIR/META-INF/graft/compiled/ instead (for example into "
+                + "target/classes), so that an application with DIR on its classpath loads them with no metering, "
+                + "parsing of function bodies or compiling."})
 final class CompileCommand implements Callable<Integer> {
 
     @Spec
@@ -31,6 +40,10 @@ final class CompileCommand implements Callable<Integer> {
             description = "The cache folder (default: ${DEFAULT-VALUE}).")
     Path cacheDir;
 
+    @Option(names = "--classpath-output", paramLabel = "DIR",
+            description = "A classpath root (such as target/classes) to write classpath compile cache entries into.")
+    Path classpathOutput;
+
     @Option(names = "--max-module", paramLabel = "SIZE", defaultValue = "32MiB", description = "Size cap per module (default: ${DEFAULT-VALUE}).")
     String maxModule;
 
@@ -40,16 +53,24 @@ final class CompileCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
-        GraftEngine engine = GraftEngine.withCompileCache(cacheDir);
+        GraftEngine engine = classpathOutput != null ? null : GraftEngine.withCompileCache(cacheDir);
         long cap = Sizes.bytes(maxModule);
         int worst = ExitCodes.OK;
         for (Path module : modules) {
             PluginSource source = PluginSource.ofFile(module);
             try {
                 long start = System.nanoTime();
-                String sha = engine.compile(source.pluginId(), source.read(cap), ExecutionMode.COMPILED,
-                        unmetered ? null : PluginPolicy.defaults().fuelCosts()).sha256();
+                CostModel costs = unmetered ? null : PluginPolicy.defaults().fuelCosts();
+                if (classpathOutput != null) {
+                    Path entry = ClasspathCompileCache.write(classpathOutput, source.pluginId(), source.read(cap), costs);
+                    err.printf("compiled %s in %.0f ms into %s%n", module, (System.nanoTime() - start) / 1e6, entry);
+                    continue;
+                }
+                String sha = engine.compile(source.pluginId(), source.read(cap), ExecutionMode.COMPILED, costs).sha256();
                 err.printf("compiled %s (sha256 %s) in %.0f ms into %s%n", module, sha, (System.nanoTime() - start) / 1e6, cacheDir);
+            } catch (UncheckedIOException e) {
+                err.println("graft: " + e.getMessage() + ": " + e.getCause().getMessage());
+                worst = Math.max(worst, ExitCodes.ERROR);
             } catch (PluginException e) {
                 err.println("graft: " + e.getMessage());
                 worst = Math.max(worst, ExitCodes.of(e));

@@ -194,6 +194,21 @@ class GraftCommandTest {
         assertEquals("cached", call.out());
     }
 
+    @Test
+    void compileWritesClasspathEntriesThatAHostFindsOnItsClasspath() throws Exception {
+        Path classes = dir.resolve("classes");
+        Run run = graft("compile", HELLO, "--classpath-output", classes.toString());
+        assertEquals(0, run.code(), run.stderr());
+        assertTrue(run.stderr().contains("META-INF"), run.stderr());
+        try (var loader = new java.net.URLClassLoader(new java.net.URL[] {classes.toUri().toURL()}, null)) {
+            var engine = dev.graft.host.engine.GraftEngine.builder().classpathCompileCache(loader).build();
+            var compiled = engine.compile("hello", Files.readAllBytes(Path.of(HELLO)),
+                    dev.graft.api.policy.ExecutionMode.TIERED, dev.graft.api.policy.PluginPolicy.defaults().fuelCosts());
+            assertTrue(compiled.fromClasspathCache(), compiled.toString());
+            assertEquals(dev.graft.api.policy.ExecutionMode.COMPILED, compiled.tier());
+        }
+    }
+
     static final String KERNEL_WAT = """
             (module
               (import "extism:host/env" "input_length" (func $input_length (result i64)))

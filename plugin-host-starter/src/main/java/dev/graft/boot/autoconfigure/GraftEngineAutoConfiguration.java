@@ -8,6 +8,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.io.ResourceLoader;
 
 /**
  * The compile-time half of Graft: the {@link GraftEngine} (one per application; it compiles each
@@ -20,9 +21,11 @@ public class GraftEngineAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    public GraftEngine graftEngine(GraftProperties properties) {
+    public GraftEngine graftEngine(GraftProperties properties, ResourceLoader resourceLoader) {
         return GraftEngine.builder()
                 .compileCache(properties.getCompileCacheDir() == null ? null : properties.getCompileCacheDir().toPath())
+                // Plugins compiled at build time into the application's jar (graft compile --classpath-output).
+                .classpathCompileCache(properties.isClasspathCompileCache() ? resourceLoader.getClassLoader() : null)
                 .compilerThreads(properties.getCompilerThreads())
                 .build();
     }

@@ -43,6 +43,13 @@ public class GraftProperties {
     private File compileCacheDir;
 
     /**
+     * Whether plugins compiled at build time are looked up on the application's classpath
+     * (META-INF/graft/compiled/, written by "graft compile --classpath-output") before compiling at
+     * load; entries of another Graft or Chicory version, or damaged ones, are ignored with a warning.
+     */
+    private boolean classpathCompileCache = true;
+
+    /**
      * Threads that compile tiered plugins in the background (plugins serve calls interpreted until
      * then); more start plugins compiled sooner at the cost of the application's own start.
      */
@@ -115,6 +122,14 @@ public class GraftProperties {
 
     public void setCompileCacheDir(File compileCacheDir) {
         this.compileCacheDir = compileCacheDir;
+    }
+
+    public boolean isClasspathCompileCache() {
+        return classpathCompileCache;
+    }
+
+    public void setClasspathCompileCache(boolean classpathCompileCache) {
+        this.classpathCompileCache = classpathCompileCache;
     }
 
     public int getCompilerThreads() {

@@ -24,6 +24,7 @@ public final class CompiledModule {
     private final WasmModule module;
     private final ExecutionMode mode;
     private final CostModel fuelCosts;
+    private final boolean fromClasspathCache;
     private volatile Function<Instance, Machine> machineFactory;
 
     /**
@@ -36,6 +37,12 @@ public final class CompiledModule {
      */
     public CompiledModule(String sha256, WasmModule module, Function<Instance, Machine> machineFactory,
             ExecutionMode mode, CostModel fuelCosts) {
+        this(sha256, module, machineFactory, mode, fuelCosts, false);
+    }
+
+    CompiledModule(String sha256, WasmModule module, Function<Instance, Machine> machineFactory,
+            ExecutionMode mode, CostModel fuelCosts, boolean fromClasspathCache) {
+        this.fromClasspathCache = fromClasspathCache;
         this.sha256 = sha256;
         this.module = module;
         this.machineFactory = machineFactory;
@@ -73,6 +80,15 @@ public final class CompiledModule {
         return fuelCosts;
     }
 
+    /**
+     * Whether the module came compiled from the {@linkplain ClasspathCompileCache classpath cache}: no
+     * metering, full parse or compile at load. Its {@link #module()} then holds only the function bodies
+     * the compiled classes run in the interpreter; the others are {@code unreachable}.
+     */
+    public boolean fromClasspathCache() {
+        return fromClasspathCache;
+    }
+
     /** Whether the module carries fuel metering. */
     public boolean metered() {
         return fuelCosts != null;
@@ -93,6 +109,7 @@ public final class CompiledModule {
 
     @Override
     public String toString() {
-        return "CompiledModule{" + sha256 + ", mode=" + mode + ", tier=" + tier() + (metered() ? ", metered" : "") + "}";
+        return "CompiledModule{" + sha256 + ", mode=" + mode + ", tier=" + tier() + (metered() ? ", metered" : "")
+                + (fromClasspathCache ? ", from the classpath cache" : "") + "}";
     }
 }

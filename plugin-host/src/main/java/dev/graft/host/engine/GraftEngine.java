@@ -18,6 +18,7 @@ import dev.graft.host.loading.CompileDeadline;
 import dev.graft.host.loading.LoadBudget;
 import dev.graft.host.metering.FuelMetering;
 import dev.graft.host.source.PluginSource;
+import java.io.IOException;
 import java.lang.ref.WeakReference;
 import java.nio.file.Path;
 import java.util.List;
@@ -54,6 +55,7 @@ public final class GraftEngine {
     private final Map<String, WeakReference<CompiledModule>> modules = new ConcurrentHashMap<>();
     private final List<CallListener> listeners = new CopyOnWriteArrayList<>();
     private final DirectoryCompileCache diskCache;
+    private final ClasspathCompileCache classpathCache;
     private final int compilerThreads;
     /** Runs the background compiles of tiered modules, at most {@link #compilerThreads} at a time. */
     private final Executor compiler;
@@ -61,6 +63,7 @@ public final class GraftEngine {
     private GraftEngine(Builder builder) {
         Path directory = builder.compileCache;
         this.diskCache = directory == null ? null : new DirectoryCompileCache(directory);
+        this.classpathCache = builder.classpathCache;
         this.compilerThreads = builder.compilerThreads;
         this.compiler = builder.compilerExecutor != null ? builder.compilerExecutor
                 : compilerPool(builder.compilerThreads);
@@ -88,6 +91,7 @@ public final class GraftEngine {
         public static final int DEFAULT_COMPILER_THREADS = 1;
 
         private Path compileCache;
+        private ClasspathCompileCache classpathCache;
         private int compilerThreads = DEFAULT_COMPILER_THREADS;
         private Executor compilerExecutor;
 
@@ -97,6 +101,24 @@ public final class GraftEngine {
         /** Persists compiled classes and metered bytes in {@code directory} ({@code null}: memory only). */
         public Builder compileCache(Path directory) {
             this.compileCache = directory;
+            return this;
+        }
+
+        /**
+         * Looks for modules compiled at build time ({@code graft compile --classpath-output}) among the
+         * resources of {@code loader} under {@link ClasspathCompileCache#ROOT} before metering, parsing or
+         * compiling a module in compiled or tiered mode ({@code null}: no classpath cache, the default).
+         * Asked before the {@linkplain #compileCache directory cache}; an entry that does not match this
+         * Graft, this Chicory, the module's bytes and its cost model is ignored with a warning.
+         */
+        public Builder classpathCompileCache(ClassLoader loader) {
+            this.classpathCache = loader == null ? null : ClasspathCompileCache.on(loader);
+            return this;
+        }
+
+        /** Uses {@code cache} as the classpath cache (tests: its warnings go where they choose). */
+        Builder classpathCompileCache(ClasspathCompileCache cache) {
+            this.classpathCache = cache;
             return this;
         }
 
@@ -241,11 +263,17 @@ public final class GraftEngine {
         }
         // Compile outside the map's lock; two racing loads of one new module may both compile once.
         CompiledModule fresh = mode == ExecutionMode.TIERED
-                ? CompileDeadline.run(pluginId, limits.compileTimeout(), "metering and parsing",
-                        () -> parseForTiers(pluginId, sha256, meter(pluginId, sha256, checked, fuelCosts), fuelCosts))
-                : CompileDeadline.run(pluginId, limits.compileTimeout(), "metering, parsing and compiling",
-                        () -> parseAndCompile(pluginId, sha256, meter(pluginId, sha256, checked, fuelCosts), mode,
-                                fuelCosts));
+                ? CompileDeadline.run(pluginId, limits.compileTimeout(), "metering and parsing", () -> {
+                    CompiledModule prebuilt = fromClasspath(pluginId, sha256, mode, fuelCosts);
+                    return prebuilt != null ? prebuilt
+                            : parseForTiers(pluginId, sha256, meter(pluginId, sha256, checked, fuelCosts), fuelCosts);
+                })
+                : CompileDeadline.run(pluginId, limits.compileTimeout(), "metering, parsing and compiling", () -> {
+                    CompiledModule prebuilt = fromClasspath(pluginId, sha256, mode, fuelCosts);
+                    return prebuilt != null ? prebuilt
+                            : parseAndCompile(pluginId, sha256, meter(pluginId, sha256, checked, fuelCosts), mode,
+                                    fuelCosts);
+                });
         CompiledModule result = remember(key, fresh);
         if (result == fresh && fresh.machineFactory() == null && mode == ExecutionMode.TIERED) {
             compileInBackground(pluginId, fresh, limits);
@@ -295,6 +323,39 @@ public final class GraftEngine {
             // malformed module all the same.
             throw new PluginLoadException(pluginId, "not a valid Wasm module, or one fuel metering cannot rewrite: "
                     + describe(e), e);
+        }
+    }
+
+    /**
+     * The module from the classpath cache, compiled at build time, or {@code null} when there is no
+     * usable entry (never for interpreted mode, which needs every function body). The entry's module
+     * has its compiled bodies stubbed out, so it must never run in the interpreter: it always comes
+     * with its machine factory.
+     */
+    private CompiledModule fromClasspath(String pluginId, String sha256, ExecutionMode mode, CostModel fuelCosts) {
+        if (classpathCache == null || mode == ExecutionMode.INTERPRETED) {
+            return null;
+        }
+        ClasspathCompileCache.Entry entry = classpathCache.find(pluginId, sha256,
+                fuelCosts == null ? null : meteringKey(fuelCosts));
+        if (entry == null) {
+            return null;
+        }
+        try {
+            WasmModule module = Parser.parse(entry.module());
+            var factory = entry.machineFactory();
+            JitSizeCheck jitCheck = JitSizeCheck.ifNeeded(entry.asChicoryCache());
+            if (jitCheck != null) {
+                jitCheck.get(module.digest()); // reads the method sizes from the entry's jar
+                if (!jitCheck.found().isEmpty()) {
+                    warnOversized(pluginId, jitCheck.found(), fuelCosts != null);
+                }
+            }
+            return new CompiledModule(sha256, module, factory, mode, fuelCosts, true);
+        } catch (IOException | ReflectiveOperationException | RuntimeException | LinkageError | AssertionError e) {
+            // A module that does not parse, a jar that does not read, a class the JVM refuses.
+            classpathCache.ignore(pluginId, entry.path(), "it does not load: " + describe(e));
+            return null;
         }
     }
 

@@ -42,6 +42,8 @@ final class PluginInstance implements AutoCloseable {
 
     private final String pluginId;
     private final Instance instance;
+    /** Exports called on this instance: Chicory's {@code Instance.export} looks up and allocates on every call. */
+    private final java.util.Map<String, ExportFunction> exportFunctions = new java.util.HashMap<>(4);
     private final ExtismKernel kernel;
     private final MemoryBudget budget;
     private final WasiSandbox.Session wasi;
@@ -179,7 +181,11 @@ final class PluginInstance implements AutoCloseable {
             meter.refill(fuelBudget);
         }
         try {
-            ExportFunction function = instance.export(export);
+            ExportFunction function = exportFunctions.get(export);
+            if (function == null) {
+                function = instance.export(export);
+                exportFunctions.put(export, function);
+            }
             long rc;
             try {
                 long[] results = function.apply();

@@ -59,6 +59,26 @@ public final class InstancePool<T> {
         }
     }
 
+    /**
+     * An idle or new object if a permit is free right now, else {@code null} without waiting: lets a
+     * caller skip computing a wait timeout (a clock read) on the common, uncontended path.
+     */
+    public T tryAcquire() {
+        if (closed) {
+            throw new IllegalStateException("pool is closed");
+        }
+        if (!permits.tryAcquire()) {
+            return null;
+        }
+        try {
+            T object = idle.poll();
+            return object != null ? object : factory.get();
+        } catch (RuntimeException | Error e) {
+            permits.release();
+            throw e;
+        }
+    }
+
     /** Returns an object; an unhealthy one is destroyed instead of reused. */
     public void release(T object, boolean healthy) {
         try {
