@@ -4,7 +4,7 @@ import java.util.Iterator;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -52,7 +52,7 @@ public final class Watchdog {
             timer = new CallTimer(this, Thread.currentThread(), false);
             idleTimer.set(timer);
             threadTimers.add(timer);
-        } else if (timer.state.get() != CallTimer.IDLE) {
+        } else if (timer.state() != CallTimer.IDLE) {
             // A nested call (a host function calling another plugin) needs its own timer.
             timer = new CallTimer(this, Thread.currentThread(), true);
             timer.begin(timeoutNanos);
@@ -85,7 +85,7 @@ public final class Watchdog {
             }
             for (Iterator<CallTimer> it = threadTimers.iterator(); it.hasNext(); ) {
                 CallTimer timer = it.next();
-                if (timer.state.get() == CallTimer.RUNNING) {
+                if (timer.state() == CallTimer.RUNNING) {
                     busy = true;
                     timer.check(now);
                 } else if (!timer.target.isAlive()) {
@@ -107,7 +107,12 @@ public final class Watchdog {
         private final Watchdog owner;
         private final Thread target;
         private final boolean isNested;
-        private final AtomicInteger state = new AtomicInteger(IDLE);
+        /**
+         * The call's generation (upper bits) and state (lowest two bits), in one word, so that the scan can
+         * fire only the call whose deadline it read: a call that ended and a next one that began on the same
+         * timer meanwhile have another generation, and the scan's compare-and-set fails.
+         */
+        private final AtomicLong stamp = new AtomicLong(IDLE);
         private volatile long deadline;
         private long startNanos;
         private boolean callerWasInterrupted;
@@ -118,24 +123,45 @@ public final class Watchdog {
             this.isNested = isNested;
         }
 
+        int state() {
+            return (int) (stamp.get() & 3);
+        }
+
         void begin(long timeoutNanos) {
             callerWasInterrupted = Thread.interrupted();
             startNanos = System.nanoTime();
             deadline = startNanos + timeoutNanos;
-            state.set(RUNNING);
+            long generation = (stamp.get() >>> 2) + 1;
+            stamp.set(generation << 2 | RUNNING);   // written last: a scan that sees it sees the deadline
         }
 
-        /** Fires when a running call's deadline has passed (read after the state, which begin writes last). */
+        /**
+         * Fires when a running call's deadline has passed. The deadline is read between two reads of the
+         * stamp: when both are the same, it is this call's deadline (a next call writes its own deadline
+         * before its stamp), and the fire only succeeds if the stamp has still not changed.
+         */
         void check(long now) {
-            if (state.get() == RUNNING && now - deadline > 0) {
-                fire();
+            long running = stamp.get();
+            if ((running & 3) != RUNNING) {
+                return;
+            }
+            long due = deadline;
+            if (stamp.get() == running && now - due > 0) {
+                fire(running);
             }
         }
 
-        void fire() {
-            if (state.compareAndSet(RUNNING, FIRING)) {
+        /** The generation and state, as {@link #check} reads them. */
+        long stamp() {
+            return stamp.get();
+        }
+
+        /** Interrupts the call {@code running} names, if it is still that call and still running. */
+        void fire(long running) {
+            long generation = running & ~3L;
+            if (stamp.compareAndSet(running, generation | FIRING)) {
                 target.interrupt();
-                state.set(FIRED);
+                stamp.set(generation | FIRED);
             }
         }
 
@@ -146,7 +172,7 @@ public final class Watchdog {
 
         /** Whether the deadline has passed, whether or not the interrupt was delivered yet. */
         public boolean expired() {
-            return state.get() >= FIRING || System.nanoTime() - deadline > 0;
+            return state() >= FIRING || System.nanoTime() - deadline > 0;
         }
 
         /**
@@ -157,13 +183,15 @@ public final class Watchdog {
             if (isNested) {
                 owner.nested.remove(this);
             }
-            boolean fired = !state.compareAndSet(RUNNING, IDLE);
+            long running = stamp.get();
+            long generation = running & ~3L;
+            boolean fired = !stamp.compareAndSet(generation | RUNNING, generation | IDLE);
             if (fired) {
-                while (state.get() == FIRING) {
+                while (state() == FIRING) {
                     Thread.onSpinWait();
                 }
                 Thread.interrupted();
-                state.set(IDLE);
+                stamp.set(generation | IDLE);
             }
             if (callerWasInterrupted) {
                 Thread.currentThread().interrupt();

@@ -35,6 +35,26 @@ class WatchdogTest {
     }
 
     @Test
+    void aScanThatReadAnEndedCallNeverFiresTheNextCallOnTheSameTimer() {
+        // The race a scan can lose: it reads call N running and past its deadline, N ends, N+1 begins on the
+        // same thread's timer, then the scan fires. The generation in the stamp makes that fire miss.
+        Watchdog.CallTimer timer = new Watchdog.CallTimer(Watchdog.shared(), Thread.currentThread(), false);
+        timer.begin(0);
+        long seenByScan = timer.stamp();
+        assertFalse(timer.finish());
+        timer.begin(TimeUnit.HOURS.toNanos(1));
+        timer.fire(seenByScan);
+        assertFalse(Thread.currentThread().isInterrupted(), "the next call was interrupted by the stale scan");
+        assertFalse(timer.finish(), "the next call was marked as fired");
+        // The same scan on the call it read does fire it.
+        timer.begin(0);
+        timer.fire(timer.stamp());
+        assertTrue(Thread.currentThread().isInterrupted());
+        assertTrue(timer.finish());
+        assertFalse(Thread.currentThread().isInterrupted(), "finish clears the watchdog's interrupt");
+    }
+
+    @Test
     void manyShortCallsOnOneThreadAreNeverInterrupted() throws InterruptedException {
         for (int i = 0; i < 2_000; i++) {
             Watchdog.CallTimer timer = Watchdog.shared().start(1_000 * MS);
