@@ -354,7 +354,14 @@ public final class ClasspathCompileCache {
         for (Path module : modules) {
             long start = System.nanoTime();
             String id = module.getFileName().toString().replaceFirst("\\.wasm$", "");
-            Path entry = write(root, id, Files.readAllBytes(module), PluginPolicy.defaults().fuelCosts());
+            byte[] bytes = Files.readAllBytes(module);
+            if (dev.graft.host.component.ComponentParser.isComponent(bytes)) {
+                // Components are compiled at load, core module by core module (the directory cache applies);
+                // the classpath cache holds core modules only.
+                System.out.printf(Locale.ROOT, "graft: skipped %s: a WebAssembly component, compiled at load%n", module);
+                continue;
+            }
+            Path entry = write(root, id, bytes, PluginPolicy.defaults().fuelCosts());
             System.out.printf(Locale.ROOT, "graft: compiled %s in %d ms into %s%n", module,
                     (System.nanoTime() - start) / 1_000_000, entry);
         }

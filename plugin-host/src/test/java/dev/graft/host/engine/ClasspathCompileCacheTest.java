@@ -88,6 +88,16 @@ class ClasspathCompileCacheTest {
     }
 
     @Test
+    void theBuildStepCompilesTheCoreModulesOfAFolderAndSkipsItsComponents(@TempDir Path plugins) throws IOException {
+        Files.copy(HELLO, plugins.resolve("hello.wasm"));
+        Files.copy(Path.of("src/test/resources/components/pricing-rust.wasm"), plugins.resolve("pricing-rust.wasm"));
+        ClasspathCompileCache.main(new String[] {root.toString(), plugins.toString()});
+        try (Stream<Path> entries = Files.list(root.resolve("META-INF/graft/compiled"))) {
+            assertEquals(1, entries.count(), "one entry, for hello.wasm; the component is compiled at load");
+        }
+    }
+
+    @Test
     void anEntryPackagedInAJarIsFound() throws IOException {
         writeHello();
         Path jar = root.resolveSibling(root.getFileName() + "-plugins.jar");
