@@ -28,6 +28,7 @@ import dev.graft.host.component.ComponentParser.LiftedFunction;
 import dev.graft.host.engine.CompiledModule;
 import dev.graft.host.metering.FuelMeter;
 import dev.graft.host.policy.BudgetedMemory;
+import dev.graft.host.pool.InstanceState;
 import dev.graft.host.policy.BudgetedTable;
 import dev.graft.host.policy.MemoryBudget;
 import java.util.List;
@@ -60,7 +61,7 @@ public final class ComponentInstance {
     /** The memories each core instance created (an imported memory belongs to its creator only). */
     private final List<List<BudgetedMemory>> memories = new java.util.ArrayList<>();
     /** Each core instance's state right after instantiation, once {@link #snapshot()} ran. */
-    private CoreState[] snapshot;
+    private InstanceState[] snapshot;
 
     /**
      * Instantiates every core instance; their start functions run here on the meter's budget.
@@ -201,84 +202,15 @@ public final class ComponentInstance {
         return result;
     }
 
-    /** What {@link #reset()} restores of one core instance besides its memories' bytes. */
-    private record CoreState(long[] globalLow, long[] globalHigh, boolean[] mutableGlobal, int[] tableSizes,
-            int[][] tableRefs, Instance[][] tableOwners, com.dylibso.chicory.wasm.types.Element[] elements) {
-
-        static CoreState of(Instance instance) {
-            int globals = instance.globalCount();
-            long[] low = new long[globals];
-            long[] high = new long[globals];
-            boolean[] mutable = new boolean[globals];
-            for (int g = 0; g < globals; g++) {
-                GlobalInstance global = instance.global(g);
-                mutable[g] = global.getMutabilityType() == MutabilityType.Var;
-                low[g] = global.getValueLow();
-                high[g] = global.getValueHigh();
-            }
-            int tables = instance.tableCount();
-            int[] sizes = new int[tables];
-            int[][] refs = new int[tables][];
-            Instance[][] owners = new Instance[tables][];
-            for (int t = 0; t < tables; t++) {
-                TableInstance table = instance.table(t);
-                sizes[t] = table.size();
-                refs[t] = new int[sizes[t]];
-                owners[t] = new Instance[sizes[t]];
-                for (int e = 0; e < sizes[t]; e++) {
-                    refs[t][e] = table.ref(e);
-                    owners[t][e] = table.instance(e);
-                }
-            }
-            var elements = new com.dylibso.chicory.wasm.types.Element[instance.elementCount()];
-            for (int e = 0; e < elements.length; e++) {
-                elements[e] = instance.element(e);
-            }
-            return new CoreState(low, high, mutable, sizes, refs, owners, elements);
-        }
-
-        boolean tablesUnchanged(Instance instance) {
-            for (int t = 0; t < tableSizes.length; t++) {
-                if (instance.table(t).size() != tableSizes[t]) {
-                    return false;
-                }
-            }
-            return true;
-        }
-
-        void restore(Instance instance) {
-            for (int g = 0; g < globalLow.length; g++) {
-                if (mutableGlobal[g]) {
-                    GlobalInstance global = instance.global(g);
-                    global.setValueLow(globalLow[g]);
-                    global.setValueHigh(globalHigh[g]);
-                }
-            }
-            for (int t = 0; t < tableSizes.length; t++) {
-                TableInstance table = instance.table(t);
-                for (int e = 0; e < tableRefs[t].length; e++) {
-                    if (table.ref(e) != tableRefs[t][e] || table.instance(e) != tableOwners[t][e]) {
-                        table.setRef(e, tableRefs[t][e], tableOwners[t][e]);
-                    }
-                }
-            }
-            for (int e = 0; e < elements.length; e++) {
-                if (instance.element(e) != elements[e]) {
-                    instance.setElement(e, elements[e]);
-                }
-            }
-        }
-    }
-
     /**
      * Records every core instance's state right after instantiation (memories, mutable globals, tables,
      * element segments), so that {@link #reset()} can put it back, as a module's fresh instance is reset.
      */
     public void snapshot() {
-        CoreState[] states = new CoreState[instances.length];
+        InstanceState[] states = new InstanceState[instances.length];
         for (int i = 0; i < instances.length; i++) {
             if (instances[i] != null) {
-                states[i] = CoreState.of(instances[i]);
+                states[i] = InstanceState.of(instances[i]);
                 for (BudgetedMemory memory : memories.get(i)) {
                     memory.snapshot();
                 }

@@ -3,11 +3,7 @@ package dev.graft.host.engine;
 import com.dylibso.chicory.runtime.ChicoryInterruptedException;
 import com.dylibso.chicory.runtime.ExecutionListener;
 import com.dylibso.chicory.runtime.ExportFunction;
-import com.dylibso.chicory.runtime.GlobalInstance;
 import com.dylibso.chicory.runtime.Instance;
-import com.dylibso.chicory.runtime.TableInstance;
-import com.dylibso.chicory.wasm.types.Element;
-import com.dylibso.chicory.wasm.types.MutabilityType;
 import com.dylibso.chicory.wasi.WasiExitException;
 import com.dylibso.chicory.wasm.types.MemoryLimits;
 import dev.graft.api.PluginCallException;
@@ -19,6 +15,7 @@ import dev.graft.host.metering.FuelMeter;
 import dev.graft.host.policy.BudgetedMemory;
 import dev.graft.host.policy.BudgetedTable;
 import dev.graft.host.policy.MemoryBudget;
+import dev.graft.host.pool.InstanceState;
 import dev.graft.host.policy.WasiSandbox;
 import java.util.ArrayList;
 import java.util.List;
@@ -59,8 +56,7 @@ final class PluginInstance implements AutoCloseable {
     private Snapshot snapshot;
 
     /** What {@link #reset()} puts back: everything a call can change besides the linear memories' bytes. */
-    private record Snapshot(long[] globalLow, long[] globalHigh, boolean[] mutableGlobal, int[] tableSizes,
-            int[][] tableRefs, Instance[][] tableInstances, Element[] elements, ExtismKernel.Vars vars, MemoryBudget.Accounts accounts) {
+    private record Snapshot(InstanceState state, ExtismKernel.Vars vars, MemoryBudget.Accounts accounts) {
     }
 
     /**
@@ -242,38 +238,11 @@ final class PluginInstance implements AutoCloseable {
             componentAccounts = budget.accounts();
             return;
         }
-        int globals = instance.globalCount();
-        long[] low = new long[globals];
-        long[] high = new long[globals];
-        boolean[] mutable = new boolean[globals];
-        for (int i = 0; i < globals; i++) {
-            GlobalInstance global = instance.global(i);
-            mutable[i] = global.getMutabilityType() == MutabilityType.Var;
-            low[i] = global.getValueLow();
-            high[i] = global.getValueHigh();
-        }
-        int tables = instance.tableCount();
-        int[] sizes = new int[tables];
-        int[][] refs = new int[tables][];
-        Instance[][] owners = new Instance[tables][];
-        for (int t = 0; t < tables; t++) {
-            TableInstance table = instance.table(t);
-            sizes[t] = table.size();
-            refs[t] = new int[sizes[t]];
-            owners[t] = new Instance[sizes[t]];
-            for (int i = 0; i < sizes[t]; i++) {
-                refs[t][i] = table.ref(i);
-                owners[t][i] = table.instance(i);
-            }
-        }
-        Element[] elements = new Element[instance.elementCount()];
-        for (int i = 0; i < elements.length; i++) {
-            elements[i] = instance.element(i);
-        }
+        InstanceState state = InstanceState.of(instance);
         for (BudgetedMemory memory : memories) {
             memory.snapshot();
         }
-        snapshot = new Snapshot(low, high, mutable, sizes, refs, owners, elements, kernel.vars(), budget.accounts());
+        snapshot = new Snapshot(state, kernel.vars(), budget.accounts());
     }
 
     /**
@@ -295,39 +264,15 @@ final class PluginInstance implements AutoCloseable {
         if (snapshot == null) {
             return false;
         }
-        for (int t = 0; t < snapshot.tableSizes().length; t++) {
-            if (instance.table(t).size() != snapshot.tableSizes()[t]) {
-                return false;
-            }
+        if (!snapshot.state().tablesUnchanged(instance)) {
+            return false;
         }
         for (BudgetedMemory memory : memories) {
             if (memory.restore(instance) < 0) {
                 return false;
             }
         }
-        for (int i = 0; i < snapshot.globalLow().length; i++) {
-            if (snapshot.mutableGlobal()[i]) {
-                GlobalInstance global = instance.global(i);
-                global.setValueLow(snapshot.globalLow()[i]);
-                global.setValueHigh(snapshot.globalHigh()[i]);
-            }
-        }
-        for (int t = 0; t < snapshot.tableSizes().length; t++) {
-            TableInstance table = instance.table(t);
-            int[] refs = snapshot.tableRefs()[t];
-            Instance[] owners = snapshot.tableInstances()[t];
-            for (int i = 0; i < refs.length; i++) {
-                if (table.ref(i) != refs[i] || table.instance(i) != owners[i]) {
-                    table.setRef(i, refs[i], owners[i]);
-                }
-            }
-        }
-        Element[] elements = snapshot.elements();
-        for (int i = 0; i < elements.length; i++) {
-            if (instance.element(i) != elements[i]) {
-                instance.setElement(i, elements[i]);
-            }
-        }
+        snapshot.state().restore(instance);
         kernel.resetTo(snapshot.vars());
         budget.restore(snapshot.accounts());
         return true;
