@@ -47,16 +47,7 @@ public final class InstancePool<T> {
         if (closed) {
             throw new IllegalStateException("pool is closed");
         }
-        if (!permits.tryAcquire(timeoutNanos, TimeUnit.NANOSECONDS)) {
-            return null;
-        }
-        try {
-            T object = idle.poll();
-            return object != null ? object : factory.get();
-        } catch (RuntimeException | Error e) {
-            permits.release();
-            throw e;
-        }
+        return permits.tryAcquire(timeoutNanos, TimeUnit.NANOSECONDS) ? takeWithPermit() : null;
     }
 
     /**
@@ -67,9 +58,11 @@ public final class InstancePool<T> {
         if (closed) {
             throw new IllegalStateException("pool is closed");
         }
-        if (!permits.tryAcquire()) {
-            return null;
-        }
+        return permits.tryAcquire() ? takeWithPermit() : null;
+    }
+
+    /** An idle object or a new one, for a caller holding a permit (given back if creating fails). */
+    private T takeWithPermit() {
         try {
             T object = idle.poll();
             return object != null ? object : factory.get();
