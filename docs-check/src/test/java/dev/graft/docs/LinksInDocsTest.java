@@ -60,7 +60,8 @@ class LinksInDocsTest {
     /** Paths the docs name as what a command creates, not as a file of the repository. */
     static final Map<String, String> OUTPUTS = Map.of(
             "sample-business-app/data/erp.mv.db", "the H2 file spring-boot:run creates",
-            "benchmarks/results/issue15-paired.txt", "what benchmarks/run.sh writes after the start-up probes");
+            "benchmarks/results/issue15-paired.txt", "what benchmarks/run.sh writes after the start-up probes",
+            "sample-plugins/.tools/node", "the Node 20 that sample-plugins/setup.sh installs where the system one is older");
 
     @Test
     void repositoryPathsWrittenAsCodeExist() throws IOException {
