@@ -117,6 +117,17 @@ class ContractCommandsTest {
     }
 
     @Test
+    void aRenamedComponentIsRequiredInTheSchemaAsTheCodecRequiresIt() throws Exception {
+        Run run = graft("schema", "dev.graft.cli.shapes.ShapesContract");
+        assertEquals(0, run.code(), run.stderr());
+        JsonNode everything = new ObjectMapper().readTree(run.out()).get("exports").get("echo_shapes").get("input")
+                .get("properties");
+        assertTrue(everything.get("renamed").get("required").asBoolean(), everything.toString());
+        assertTrue(everything.get("text").get("required").asBoolean(), everything.toString());
+        assertFalse(everything.get("extra").path("required").asBoolean(), everything.toString());
+    }
+
+    @Test
     void statsPrintTheSha256ToPin() throws Exception {
         String lock = Files.readAllLines(Path.of("../sample-plugins/plugins.lock")).stream()
                 .filter(l -> l.endsWith("volume-discount/volume-discount.wasm")).findFirst().orElseThrow().split("\\s+")[0];

@@ -1,6 +1,8 @@
 package dev.graft.host.binding;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonSetter;
+import com.fasterxml.jackson.annotation.OptBoolean;
 import com.fasterxml.jackson.annotation.Nulls;
 import com.fasterxml.jackson.databind.introspect.Annotated;
 import com.fasterxml.jackson.databind.introspect.AnnotatedField;
@@ -27,10 +29,20 @@ final class StrictRecordIntrospector extends JacksonAnnotationIntrospector {
     @Override
     public Boolean hasRequiredMarker(AnnotatedMember member) {
         Boolean explicit = super.hasRequiredMarker(member);
-        if (explicit != null) {
+        if (explicit != null && !(Boolean.FALSE.equals(explicit) && onlyRenamed(member))) {
             return explicit;
         }
-        return requiredRecordComponent(member) ? Boolean.TRUE : null;
+        return requiredRecordComponent(member) ? Boolean.TRUE : explicit;
+    }
+
+    /**
+     * A {@code @JsonProperty} that does not say whether the property is required (only renames it): Jackson reads
+     * it as "not required", yet such a component is still required when decoding ({@link #findSetterInfo}), so the
+     * marker (what schema generators read) must say so too.
+     */
+    private static boolean onlyRenamed(AnnotatedMember member) {
+        JsonProperty property = member.getAnnotation(JsonProperty.class);
+        return property != null && property.isRequired() == OptBoolean.DEFAULT && !property.required();
     }
 
     @Override
