@@ -217,6 +217,60 @@ class ReplayTest {
     }
 
     /**
+     * A WebAssembly component serving a rule (uploaded as a new version of volume-discount): its values cross by
+     * the canonical ABI, so the run keeps the QuoteLine and the answer in the codec's JSON, and replay makes the
+     * same typed call again on the recorded digest: identical output and fuel. A changed recording is told apart.
+     */
+    @Test
+    void aComponentsCallIsRecordedAsItsValuesAndReplaysIdentically() throws Exception {
+        byte[] component;
+        try (var in = getClass().getResourceAsStream("/sample-plugins/pricing-rust/pricing-rust.wasm")) {
+            component = in.readAllBytes();
+        }
+        String componentSha = PluginUploadsDigest.of(component);
+        mvc.perform(post("/api/plugins/volume-discount/versions").with(ErpApiTest.ADMIN).contentType("application/wasm")
+                        .content(component).header("X-Graft-Signature", DemoSigning.sign(component)))
+                .andExpect(status().isCreated());
+        long id;
+        try {
+            id = createQuote("{\"customerId\": 3, \"lines\": [{\"sku\": \"LAMP-LED\", \"quantity\": 12}]}");
+        } finally {
+            mvc.perform(post("/api/plugins/volume-discount/revert").with(ErpApiTest.ADMIN)).andExpect(status().isOk());
+        }
+        Quote.RuleRun run = quotes.findById(id).orElseThrow().ruleRuns().stream()
+                .filter(r -> r.pluginId().equals("volume-discount")).findFirst().orElseThrow();
+        assertThat(run.pluginSha256()).isEqualTo(componentSha);
+        assertThat(run.outcome()).isEqualTo("ok");
+        QuoteLine recorded = (QuoteLine) new JacksonPayloadCodec().decode(run.input(), QuoteLine.class);
+        assertThat(recorded.sku()).isEqualTo("LAMP-LED");
+        assertThat(recorded.quantity()).isEqualTo(12);
+        assertThat(new String(run.output(), StandardCharsets.UTF_8)).contains("\"ruleId\":\"volume-discount\"")
+                .contains("Volume discount 5% for 10+ units: 12 × ");
+        replay(id)
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.identical").value(true))
+                .andExpect(jsonPath("$.lines[0].rules[0].pluginSha256").value(componentSha))
+                .andExpect(jsonPath("$.lines[0].rules[0].status").value("identical"))
+                .andExpect(jsonPath("$.lines[0].rules[0].replayedFuel").value(run.fuel()));
+
+        // the same recording with another quantity: the component answers differently, and replay says so
+        byte[] changed = new String(run.input(), StandardCharsets.UTF_8).replace("\"quantity\":12", "\"quantity\":60")
+                .getBytes(StandardCharsets.UTF_8);
+        assertThat(changed).isNotEqualTo(run.input());
+        Quote quote = quotes.findById(id).orElseThrow();
+        List<Quote.RuleRun> runs = quote.ruleRuns().stream().map(r -> r != run && !r.pluginId().equals(run.pluginId()) ? r
+                : new Quote.RuleRun(r.lineNo(), r.pluginId(), r.pluginSha256(), r.outcome(), r.adjustments(), r.fuel(),
+                        r.elapsedMicros(), r.errorType(), r.error(), changed, r.output(), r.hostCalls())).toList();
+        quotes.save(new Quote(quote.id(), quote.customerId(), quote.customerName(), quote.customerTier(),
+                quote.customerRegion(), quote.currency(), quote.promoCode(), quote.createdAt(), quote.subtotal(),
+                quote.adjustmentTotal(), quote.total(), quote.status(), quote.lines(), quote.adjustments(), runs));
+        replay(id)
+                .andExpect(jsonPath("$.lines[0].rules[0].status").value("different"))
+                .andExpect(jsonPath("$.lines[0].rules[0].outputIdentical").value(false))
+                .andExpect(jsonPath("$.lines[0].rules[0].replayedOutput").value(org.hamcrest.Matchers.containsString("10%")));
+    }
+
+    /**
      * Why replay can compare fuel at all: Graft's fuel is injected into the module, so the same module, input and
      * policy give the same fuel in every execution mode. The recorded calls (made tiered) cost exactly the same
      * run interpreted and compiled, with the same output.

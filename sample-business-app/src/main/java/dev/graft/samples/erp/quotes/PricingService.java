@@ -13,6 +13,7 @@ import dev.graft.samples.contracts.Customer;
 import dev.graft.samples.contracts.PricingRule;
 import dev.graft.samples.contracts.QuoteLine;
 import dev.graft.samples.erp.replay.CallRecording;
+import dev.graft.samples.erp.replay.ComponentValues;
 import dev.graft.samples.erp.replay.HostCall;
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -107,9 +108,17 @@ public class PricingService {
             trace = tracker.end();
         }
         String hostCalls = HostCall.toJson(recording.hostCalls());
-        long elapsedMicros = (System.nanoTime() - started) / 1000;
+        byte[] input = recording.input();
+        byte[] output = recording.output();
         Optional<PluginCallTracker.EngineCall> engineCall = trace.engineCalls().stream()
                 .filter(c -> c.pluginId().equals(pluginId)).reduce((first, second) -> second);
+        if (input == null && engineCall.isPresent()) {
+            // The engine ran the call but the codec encoded nothing: a component, whose values crossed by the
+            // canonical ABI. What crossed is kept in the codec's JSON, which replay decodes to call it again.
+            input = ComponentValues.json(line);
+            output = trace.fellBack() ? null : ComponentValues.json(answer);
+        }
+        long elapsedMicros = (System.nanoTime() - started) / 1000;
         PluginException unstorable = trace.fellBack() ? null : unstorable(pluginId, answer);
         if (trace.fellBack() || unstorable != null) {
             PluginException failure = unstorable != null ? unstorable : trace.thrown() != null ? trace.thrown()
@@ -118,7 +127,7 @@ public class PricingService {
             String errorType = failure != null ? failure.getClass().getSimpleName() : "PluginUnavailableException";
             String error = failure != null ? failure.getMessage() : unavailableReason(pluginId);
             runs.add(new Quote.RuleRun(lineNo, pluginId, sha256, "fallback", 0, fuel, elapsedMicros, errorType,
-                    truncate(error, 2000), recording.input(), recording.output(), hostCalls));
+                    truncate(error, 2000), input, output, hostCalls));
             return List.of();
         }
         // A successful typed call: its cost is what the engine recorded on this thread right after it.
@@ -131,7 +140,7 @@ public class PricingService {
                     java.math.RoundingMode.HALF_UP), truncate(a.reason(), 1000), fuel));
         }
         runs.add(new Quote.RuleRun(lineNo, pluginId, sha256, "ok", result.size(), fuel, elapsedMicros, null, null,
-                recording.input(), recording.output(), hostCalls));
+                input, output, hostCalls));
         return result;
     }
 

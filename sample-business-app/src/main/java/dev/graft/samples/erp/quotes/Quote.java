@@ -62,8 +62,11 @@ public record Quote(
      * @param fuel fuel consumed, -1 when unknown (the call never reached the engine)
      * @param errorType the {@code PluginException} subclass when the call failed
      * @param input the exact bytes the host encoded for the call (the {@code QuoteLine} as JSON), or
-     *     {@code null} when the call never reached the plugin or was stored before replay was recorded
-     * @param output the exact bytes the plugin answered, or {@code null} when it answered nothing
+     *     {@code null} when the call never reached the plugin or was stored before replay was recorded; for a
+     *     WebAssembly component, whose values cross without bytes the host encodes, the {@code QuoteLine} in
+     *     the same JSON ({@link dev.graft.samples.erp.replay.ComponentValues})
+     * @param output the exact bytes the plugin answered, or {@code null} when it answered nothing; for a
+     *     component, its answer in the codec's JSON
      * @param hostCalls the host functions the plugin called during the call, in order, with what they were
      *     given and answered ({@link dev.graft.samples.erp.replay.HostCall#toJson}); {@code null} for none
      */

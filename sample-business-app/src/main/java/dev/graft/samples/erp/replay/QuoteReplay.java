@@ -1,5 +1,6 @@
 package dev.graft.samples.erp.replay;
 
+import dev.graft.api.PluginCodecException;
 import dev.graft.api.PluginException;
 import dev.graft.api.PluginLoadException;
 import dev.graft.boot.autoconfigure.GraftProperties;
@@ -12,6 +13,8 @@ import dev.graft.host.engine.CallStats;
 import dev.graft.host.engine.GraftEngine;
 import dev.graft.host.engine.Plugin;
 import dev.graft.host.source.PluginSource;
+import dev.graft.samples.contracts.PricingRule;
+import dev.graft.samples.contracts.QuoteLine;
 import dev.graft.samples.erp.modules.ModuleStore;
 import dev.graft.samples.erp.quotes.Quote;
 import dev.graft.samples.erp.quotes.QuoteService;
@@ -37,6 +40,8 @@ import org.springframework.stereotype.Service;
  * what was recorded. Host functions are answered from the recording, not asked again, so host state that
  * changed since (a customer's tier) does not change the replay; a plugin that asks the host anything it did
  * not ask then is reported as diverging.
+ * A WebAssembly component's call is made again through the typed interface with the recorded values
+ * ({@link ComponentValues}), its answer compared in the same JSON.
  *
  * <p>Replay uses an engine of its own: its calls count in no plugin's statistics, metrics or circuit breaker,
  * and it changes nothing (no quote, no plugin state). Fuel is deterministic in Graft: the same module, input,
@@ -97,8 +102,8 @@ public class QuoteReplay {
     private final GraftProperties properties;
     private final ObjectProvider<HostFunctionBeans> hostFunctions;
     private final GraftEngine engine;
-    /** The stats of the last failed replay call on this thread (a failure carries no {@link CallResult}). */
-    private final ThreadLocal<CallStats> lastFailure = new ThreadLocal<>();
+    /** The stats of the last replay call on this thread (a failure or a typed call carries no {@link CallResult}). */
+    private final ThreadLocal<CallStats> lastCall = new ThreadLocal<>();
 
     public QuoteReplay(QuoteService quotes, ModuleStore store, GraftProperties properties,
             ObjectProvider<HostFunctionBeans> hostFunctions) {
@@ -107,11 +112,7 @@ public class QuoteReplay {
         this.properties = properties;
         this.hostFunctions = hostFunctions;
         this.engine = GraftEngine.builder().build();
-        engine.addCallListener((pluginId, export, outcome, stats, failure) -> {
-            if (failure != null) {
-                lastFailure.set(stats);
-            }
-        });
+        engine.addCallListener((pluginId, export, outcome, stats, failure) -> lastCall.set(stats));
     }
 
     /** Replays every recorded rule call of the quote; changes nothing. */
@@ -170,18 +171,17 @@ public class QuoteReplay {
         byte[] output = null;
         PluginException failure = null;
         long fuel;
-        lastFailure.remove();
+        lastCall.remove();
         try {
-            CallResult result = module.plugin().call(EXPORT, run.input());
-            output = result.output();
-            fuel = result.stats().fuelConsumed();
+            output = module.plugin().isComponent() ? callComponent(module.plugin(), run.input())
+                    : module.plugin().call(EXPORT, run.input()).output();
         } catch (PluginException e) {
             failure = e;
-            CallStats stats = lastFailure.get();
-            fuel = stats == null ? -1 : stats.fuelConsumed();
         } finally {
             REPLAYING.remove();
-            lastFailure.remove();
+            CallStats stats = lastCall.get();
+            fuel = stats == null ? -1 : stats.fuelConsumed();
+            lastCall.remove();
         }
         boolean outputIdentical = run.output() != null
                 ? failure == null && Arrays.equals(run.output(), output)
@@ -206,6 +206,20 @@ public class QuoteReplay {
                 fuelIdentical, run.fuel(), fuel, same ? null : shown(run.output()), same ? null : shown(output),
                 run.output() == null ? run.errorType() : null, failure == null ? null : failure.getClass().getSimpleName(),
                 recordedHostCalls.size(), same ? null : String.join("; ", why));
+    }
+
+    /**
+     * A component's call made again as it was made: the recorded {@code QuoteLine} (its values in the codec's
+     * JSON, see {@link ComponentValues}) through the typed interface, the answer back in the same JSON.
+     */
+    private static byte[] callComponent(Plugin plugin, byte[] input) {
+        QuoteLine line;
+        try {
+            line = (QuoteLine) ComponentValues.read(input, QuoteLine.class);
+        } catch (IllegalArgumentException e) {
+            throw new PluginCodecException(plugin.id(), e.getMessage(), e);
+        }
+        return ComponentValues.json(plugin.extension(PricingRule.class).apply(line));
     }
 
     private static RuleReplay unreplayed(Quote.RuleRun run, String status, String detail, List<HostCall> hostCalls) {
