@@ -302,6 +302,8 @@ class ErpApiTest {
                         .contentType("application/wasm").content(junk))
                 .andExpect(status().isUnprocessableContent())
                 .andExpect(jsonPath("$.title").value("Upload refused: the module does not load"))
+                .andExpect(jsonPath("$.detail").value(org.hamcrest.Matchers.matchesPattern(
+                        "plugin 'volume-discount': refused at load: .*[^.]\\. Nothing was stored; the current version keeps serving\\.")))
                 .andExpect(jsonPath("$.pluginErrorType").value("PluginLoadException"));
         mvc.perform(get("/api/plugins/volume-discount")).andExpect(jsonPath("$.sha256").value(PINS.get("volume-discount")))
                 .andExpect(jsonPath("$.state").value("enabled"));

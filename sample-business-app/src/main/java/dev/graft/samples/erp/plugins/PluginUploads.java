@@ -242,8 +242,13 @@ public class PluginUploads {
     private static org.springframework.web.ErrorResponseException refused(String id, String digest, String why,
             String detail) {
         return ApiProblems.of(HttpStatus.UNPROCESSABLE_CONTENT, "Upload refused: " + why,
-                detail + " Nothing was stored; the current version keeps serving.",
+                sentence(detail) + " Nothing was stored; the current version keeps serving.",
                 Map.of("plugin", id, "sha256", digest, "pluginErrorType", "PluginLoadException"));
+    }
+
+    /** The engine's reason as a sentence: most end without a full stop, and the detail goes on after it. */
+    private static String sentence(String text) {
+        return text.endsWith(".") ? text : text + ".";
     }
 
     private PluginPlanner planner() {
