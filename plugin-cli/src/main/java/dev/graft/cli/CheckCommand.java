@@ -5,7 +5,9 @@ import dev.graft.api.PluginException;
 import dev.graft.host.binding.ExtensionContract;
 import dev.graft.host.binding.ExtensionProxy;
 import dev.graft.host.binding.JacksonPayloadCodec;
+import dev.graft.host.component.JavaBinding;
 import dev.graft.host.engine.CallResult;
+import dev.graft.host.engine.CallStats;
 import dev.graft.host.engine.Plugin;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -23,11 +25,14 @@ import picocli.CommandLine.Model.CommandSpec;
 /**
  * {@code graft check}: does a module fulfil a Java extension point? It loads the module with the
  * contract (so each export must exist and be an Extism function, as at application startup) and, given
- * an input, calls the export and decodes the output exactly as the host's typed proxy would.
+ * an input, calls the export and decodes the output exactly as the host's typed proxy would. A WebAssembly
+ * component's exports must have the WIT types of the contract's methods; its call goes through the typed
+ * interface, and its answer is printed as the codec's JSON.
  */
 @Command(name = "check", mixinStandardHelpOptions = true,
         description = {"Checks a plugin against a Java @ExtensionPoint interface: each export exists with the "
-                + "Extism shape and, given an input, the output decodes strictly as the interface's return type.",
+                + "Extism shape (for a WebAssembly component: the contract's WIT type) and, given an input, the output "
+                + "decodes strictly as the interface's return type (a component's answer is printed as JSON).",
             "Exit 0 ok, 2 refused at load (missing export, wrong shape, sha256), 3 plugin error, "
                 + "9 output does not match the contract, 64 usage (unknown class, input not of the argument type)."})
 final class CheckCommand implements Callable<Integer> {
@@ -61,7 +66,9 @@ final class CheckCommand implements Callable<Integer> {
         ExtensionContract contract = ContractClasses.load(contractClass, classpath);
         try (Plugin plugin = options.load(module, s -> s.extensionPoint(contract.type()))) {
             for (Method method : contractMethods(contract)) {
-                err.println("ok: export '" + contract.exportOf(method) + "' for " + signature(method));
+                err.println(plugin.isComponent()
+                        ? "ok: component export '" + JavaBinding.witName(contract.exportOf(method)) + "' for " + signature(method)
+                        : "ok: export '" + contract.exportOf(method) + "' for " + signature(method));
             }
             if (options.input == null) {
                 err.println("graft: " + plugin.id() + " (sha256 " + plugin.sha256() + ") fulfils "
@@ -71,6 +78,9 @@ final class CheckCommand implements Callable<Integer> {
             }
             Method method = methodForInput(contract);
             String export = contract.exportOf(method);
+            if (plugin.isComponent()) {
+                return checkComponent(plugin, contract, method, err);
+            }
             byte[] input = hostEncodedInput(method, options.inputBytes());
             CallResult result = plugin.call(export, input);
             Object decoded = ExtensionProxy.decodeOutput(CODEC, plugin.id(), export, method.getGenericReturnType(),
@@ -89,6 +99,41 @@ final class CheckCommand implements Callable<Integer> {
             err.println("graft: " + e.getMessage());
             return ExitCodes.of(e);
         }
+    }
+
+    /**
+     * A component takes typed values: the input is read as the method's argument, passed through the typed
+     * interface (the canonical ABI, no JSON), and the answer is printed in the codec's JSON.
+     */
+    private int checkComponent(Plugin plugin, ExtensionContract contract, Method method, PrintWriter err) {
+        Object argument = method.getParameterCount() == 0 ? null : inputValue(method, options.inputBytes());
+        Object extension = plugin.extension(contract.type());
+        Object answer;
+        try {
+            answer = method.invoke(extension, method.getParameterCount() == 0 ? new Object[0] : new Object[] {argument});
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException(e);
+        }
+        String name = JavaBinding.witName(contract.exportOf(method));
+        byte[] json;
+        try {
+            json = CODEC.encode(answer);
+        } catch (Exception e) {
+            throw new PluginCodecException(plugin.id(), "the answer of '" + name + "' does not encode as JSON: "
+                    + e.getMessage(), e);
+        }
+        PrintStream out = System.out;
+        out.write(json, 0, json.length);
+        out.flush();
+        CallStats.lastOnThisThread().ifPresent(stats -> options.printStats(err, plugin, stats));
+        err.println("ok: the answer of component export '" + name + "' lifts as " + method.getGenericReturnType().getTypeName()
+                + (answer instanceof List<?> list ? " (" + list.size() + (list.size() == 1 ? " element)" : " elements)") : ""));
+        return ExitCodes.OK;
     }
 
     private static List<Method> contractMethods(ExtensionContract contract) {
@@ -123,15 +168,29 @@ final class CheckCommand implements Callable<Integer> {
             return raw;
         }
         try {
-            Object value = ExtensionProxy.decodeOutput(CODEC, "input", "input", type, raw);
-            return CODEC.encode(value);
+            return CODEC.encode(inputValue(method, raw));
+        } catch (GraftCommand.UsageException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new GraftCommand.UsageException("cannot encode the input as the host would: " + e.getMessage());
+        }
+    }
+
+    /** The input read strictly as the method's argument type; a usage error naming the path when it is not one. */
+    private static Object inputValue(Method method, byte[] raw) {
+        Type type = method.getGenericParameterTypes()[0];
+        if (type == byte[].class) {
+            return raw;
+        }
+        try {
+            return ExtensionProxy.decodeOutput(CODEC, "input", "input", type, raw);
         } catch (PluginCodecException e) {
             String message = e.getMessage();
             int at = e.jsonPath() == null ? -1 : message.indexOf(" at " + e.jsonPath() + ": ");
             throw new GraftCommand.UsageException("the input is not a valid " + type.getTypeName()
                     + (at < 0 ? ": " + message : message.substring(at)));
         } catch (Exception e) {
-            throw new GraftCommand.UsageException("cannot encode the input as the host would: " + e.getMessage());
+            throw new GraftCommand.UsageException("cannot read the input as " + type.getTypeName() + ": " + e.getMessage());
         }
     }
 

@@ -166,6 +166,15 @@ public final class JavaScriptComponentScaffold {
                 `wit/%1$s.wit` is what `graft wit %2$s` prints; regenerate it when the Java contract changes.
                 Commit `package-lock.json` after the first `npm install` so that builds use the same tools.
                 The component needs about 10 MB of memory (`max-memory: 16MB` or more in its policy).
+
+                Check it against the contract with Graft, calling it once with a JSON input of the argument type
+                (`--classpath` names the contract's jar or classes). Its 12 MB core module takes over a minute to
+                compile, longer than the default compile timeout, so check it interpreted (about 30 s):
+
+                ```sh
+                graft check %1$s.wasm --contract %2$s --classpath CONTRACT.jar \\
+                    --interpreted --max-memory 32MB --timeout 60s --input-file input.json
+                ```
                 """.formatted(id, contract.type().getName(), contract.id(), contract.version(), COMPONENTIZE_JS, JCO);
     }
 

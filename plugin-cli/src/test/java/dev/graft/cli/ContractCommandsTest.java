@@ -52,6 +52,31 @@ class ContractCommandsTest {
                 call.stderr());
     }
 
+    /**
+     * A WebAssembly component takes typed values: check reads the input as the argument, calls through the typed
+     * interface and prints the answer in the codec's JSON: what the Extism sample of the same rule answers.
+     */
+    @Test
+    void checkCallsAComponentThroughTheTypedInterface() throws Exception {
+        String component = "../sample-plugins/pricing-rust/pricing-rust.wasm";
+        Run shape = graft("check", component, "--contract", PRICING_RULE);
+        assertEquals(0, shape.code(), shape.stderr());
+        assertTrue(shape.stderr().contains("ok: component export 'apply-rule' for List<Adjustment> PricingRule.apply(QuoteLine)"),
+                shape.stderr());
+        String line = file("line.json", LINE).toString();
+        Run call = graft("check", component, "--contract", PRICING_RULE, "--input-file", line, "--stats");
+        assertEquals(0, call.code(), call.stderr());
+        Run extism = graft("check", VOLUME_DISCOUNT, "--contract", PRICING_RULE, "--input-file", line);
+        assertEquals(extism.out(), call.out());
+        assertTrue(call.stderr().contains("fuel: ")
+                && call.stderr().contains("ok: the answer of component export 'apply-rule' lifts as "
+                        + "java.util.List<dev.graft.samples.contracts.Adjustment> (1 element)"), call.stderr());
+        Run input = graft("check", component, "--contract", PRICING_RULE, "--input", "{\"sku\":\"x\"}");
+        assertEquals(64, input.code(), input.stderr());
+        assertTrue(input.stderr().contains("the input is not a valid dev.graft.samples.contracts.QuoteLine at $"),
+                input.stderr());
+    }
+
     @Test
     void checkExitsNineWhenTheOutputDoesNotMatchTheContract() throws Exception {
         Run missing = graft("check", ruleAnswering("[{\"ruleId\":\"bulk\",\"reason\":\"r\"}]").toString(),
