@@ -34,6 +34,10 @@ final class CallCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         byte[] input = options.inputBytes();
         try (Plugin plugin = options.load(module)) {
+            if (plugin.isComponent()) {
+                throw new GraftCommand.UsageException(module + " is a WebAssembly component: its exports take typed "
+                        + "values, not bytes; call it with `graft check " + module + " --contract CLASS --input ...`");
+            }
             CallResult result = plugin.call(export, input);
             PrintStream out = System.out;
             out.write(result.output(), 0, result.output().length);

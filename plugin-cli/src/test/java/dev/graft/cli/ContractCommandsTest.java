@@ -71,6 +71,10 @@ class ContractCommandsTest {
         assertTrue(call.stderr().contains("fuel: ")
                 && call.stderr().contains("ok: the answer of component export 'apply-rule' lifts as "
                         + "java.util.List<dev.graft.samples.contracts.Adjustment> (1 element)"), call.stderr());
+        Run bytes = graft("call", component, "apply-rule", "--input", LINE);
+        assertEquals(64, bytes.code(), bytes.stderr());
+        assertTrue(bytes.stderr().contains("is a WebAssembly component: its exports take typed values, not bytes; "
+                + "call it with `graft check"), bytes.stderr());
         Run input = graft("check", component, "--contract", PRICING_RULE, "--input", "{\"sku\":\"x\"}");
         assertEquals(64, input.code(), input.stderr());
         assertTrue(input.stderr().contains("the input is not a valid dev.graft.samples.contracts.QuoteLine at $"),
