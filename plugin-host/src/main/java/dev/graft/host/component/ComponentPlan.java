@@ -401,13 +401,6 @@ public final class ComponentPlan {
         return imports.get(name);
     }
 
-    /** The component's function imports by name, each with the name of the granted host function behind it. */
-    public Map<String, String> importedHostFunctions() {
-        Map<String, String> out = new LinkedHashMap<>();
-        imports.forEach((k, v) -> out.put(k, v.hostFunction()));
-        return Collections.unmodifiableMap(out);
-    }
-
     List<CompiledModule> modules() {
         return modules;
     }

@@ -121,25 +121,8 @@ class ComponentImportTest {
                 // Spilled parameters (nine strings, 18 flat values) and a spilled list result.
                 assertEquals(List.of("ai", "", "üüü"), tiers.wide());
                 assertEquals(new Wide("a", "b", "c", "d", "e", "f", "g", "h", "i"), seen.get(seen.size() - 1));
-                assertEquals(java.util.Map.of("erp-customer-tier", "erp_customer_tier", "erp-wide", "erp.wide"),
-                        componentPlan(plugin).importedHostFunctions());
             }
         }
-    }
-
-    static ComponentPlan componentPlan(Plugin plugin) {
-        // The plan is reachable only from the engine's package; re-plan from the bytes to read the binding.
-        ComponentParser.Parsed parsed = ComponentParser.parse(plugin.id(), ImportingComponents.tiers());
-        assertEquals(2, parsed.imports().size());
-        return ComponentPlan.create(plugin.id(), plugin.sha256(), parsed, List.of(ENGINE.compile(plugin.id(),
-                        parsed.coreModules().get(0), dev.graft.api.policy.ExecutionMode.INTERPRETED, null),
-                ENGINE.compile(plugin.id(), parsed.coreModules().get(1), dev.graft.api.policy.ExecutionMode.INTERPRETED,
-                        null),
-                ENGINE.compile(plugin.id(), parsed.coreModules().get(2), dev.graft.api.policy.ExecutionMode.INTERPRETED,
-                        null)),
-                Capabilities.builder().hostFunction("erp_customer_tier").hostFunction("erp.wide").build(),
-                java.util.Map.of("erp_customer_tier", new ComponentImportTest().tier(), "erp.wide",
-                        new ComponentImportTest().wide()));
     }
 
     @Test
@@ -224,5 +207,50 @@ class ComponentImportTest {
         // length) result and the tier's bytes lifted.
         assertEquals(3 + 3 + tier + 12 + 8 + tier, consumed[1] - consumed[0]);
         assertEquals(1000, consumed[3] - consumed[2]); // one host call
+    }
+
+    @ExtensionPoint(id = "passing")
+    interface Passing {
+        String lookup(String key);
+
+        byte[] echo(byte[] input);
+    }
+
+    @Test
+    void aResultImportCarriesTheHandlersFailureToTheGuestAndABytesHostFunctionIsListOfU8() {
+        HostFunctionBinding lookup = HostFunctionBinding.typed("lookup", (id, in) -> in, String.class, String.class,
+                (pluginId, key) -> {
+                    if ("k".equals(key)) {
+                        return "v ✓";
+                    }
+                    throw new java.util.NoSuchElementException("no key '" + key + "'");
+                });
+        HostFunctionBinding echo = new HostFunctionBinding("echo", (pluginId, input) -> {
+            byte[] reversed = new byte[input.length];
+            for (int i = 0; i < input.length; i++) {
+                reversed[i] = input[input.length - 1 - i];
+            }
+            return reversed;
+        });
+        PluginSpec spec = PluginSpec.builder(PluginSource.ofBytes("passing", ImportingComponents.passing()))
+                .policy(granting(PluginPolicy.builder(), "lookup", "echo")).hostFunction(lookup).hostFunction(echo)
+                .extensionPoint(Passing.class).build();
+        try (Plugin plugin = ENGINE.load(spec)) {
+            Passing passing = plugin.extension(Passing.class);
+            assertEquals("v ✓", passing.lookup("k"));
+            // The guest received err("no key 'x'") and returned it: the plugin's own failure, not the host's.
+            PluginCallException e = assertThrows(PluginCallException.class, () -> passing.lookup("x"));
+            assertEquals("no key 'x'", e.pluginMessage());
+            assertEquals(List.of((byte) 3, (byte) 2, (byte) -1), toList(passing.echo(new byte[] {-1, 2, 3})));
+            assertEquals(0, passing.echo(new byte[0]).length);
+        }
+    }
+
+    static List<Byte> toList(byte[] bytes) {
+        List<Byte> out = new ArrayList<>();
+        for (byte b : bytes) {
+            out.add(b);
+        }
+        return out;
     }
 }

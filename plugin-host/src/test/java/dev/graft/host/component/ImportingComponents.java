@@ -4,11 +4,13 @@ import static dev.graft.host.component.ComponentBytes.FUNC;
 import static dev.graft.host.component.ComponentBytes.MEMORY;
 import static dev.graft.host.component.ComponentBytes.STRING;
 import static dev.graft.host.component.ComponentBytes.TABLE;
+import static dev.graft.host.component.ComponentBytes.U8;
 import static dev.graft.host.component.ComponentBytes.func;
 import static dev.graft.host.component.ComponentBytes.list;
 import static dev.graft.host.component.ComponentBytes.option;
 import static dev.graft.host.component.ComponentBytes.options;
 import static dev.graft.host.component.ComponentBytes.record;
+import static dev.graft.host.component.ComponentBytes.result;
 
 import com.dylibso.chicory.wabt.Wat2Wasm;
 
@@ -121,6 +123,51 @@ public final class ImportingComponents {
                 .lift(6, 6, options(0, 2, -1)).exportFunc("wide", 4)       // funcs 4, 5
                 .lift(7, 7, options(0, 2, -1)).exportFunc("bad-args", 6)   // funcs 6, 7
                 .lift(8, 7, options(0, 2, -1)).exportFunc("bad-out", 8)    // funcs 8, 9
+                .bytes();
+    }
+
+    static final byte[] MEMORY_MODULE = Wat2Wasm.parse("(module (memory (export \"memory\") 1)\n"
+            + TestComponents.REALLOC + ")");
+
+    static final byte[] PASSING = Wat2Wasm.parse("""
+            (module
+              (import "host" "memory" (memory 1))
+              (import "host" "lookup" (func $lookup (param i32 i32 i32)))
+              (import "host" "echo" (func $echo (param i32 i32 i32)))
+              (func (export "lookup") (param i32 i32) (result i32)
+                (call $lookup (local.get 0) (local.get 1) (i32.const 512))
+                (i32.const 512))
+              (func (export "echo") (param i32 i32) (result i32)
+                (call $echo (local.get 0) (local.get 1) (i32.const 528))
+                (i32.const 528)))
+            """);
+
+    /**
+     * A component that hands what two imports return straight back from exports of the same types, laid
+     * out with its memory in a module of its own (instantiated first, so the lowerings can name it):
+     * <pre>
+     * import lookup: func(key: string) -&gt; result&lt;string, string&gt;;
+     * import echo: func(input: list&lt;u8&gt;) -&gt; list&lt;u8&gt;;
+     * export lookup: func(key: string) -&gt; result&lt;string, string&gt;;
+     * export echo: func(input: list&lt;u8&gt;) -&gt; list&lt;u8&gt;;
+     * </pre>
+     */
+    public static byte[] passing() {
+        return ComponentBytes.component()
+                .coreModule(MEMORY_MODULE).coreModule(PASSING)
+                .instantiate(0)                                                      // core instance 0
+                .aliasCore(MEMORY, 0, "memory").aliasCore(FUNC, 0, "cabi_realloc")     // memory 0, core func 0
+                .type(result(STRING, STRING))                                        // type 0
+                .type(func(new Object[] {"key", STRING}, 0))                         // type 1
+                .type(list(U8))                                                      // type 2
+                .type(func(new Object[] {"input", 2}, 2))                            // type 3
+                .importFunc("lookup", 1).importFunc("echo", 3)                       // funcs 0, 1
+                .lower(0, options(0, 0, -1)).lower(1, options(0, 0, -1))             // core funcs 1, 2
+                .instanceOfExports("memory", MEMORY, 0, "lookup", FUNC, 1, "echo", FUNC, 2) // core instance 1
+                .instantiate(1, "host", 1)                                           // core instance 2
+                .aliasCore(FUNC, 2, "lookup").aliasCore(FUNC, 2, "echo")             // core funcs 3, 4
+                .lift(3, 1, options(0, 0, -1)).exportFunc("lookup", 2)               // funcs 2, 3
+                .lift(4, 3, options(0, 0, -1)).exportFunc("echo", 4)                 // funcs 4, 5
                 .bytes();
     }
 }
