@@ -252,7 +252,9 @@ public final class ComponentInstance {
             }
         } catch (PluginException | HostFunctionFailure e) {
             throw e;
-        } catch (Exception | LinkageError e) {
+        } catch (LinkageError e) {
+            throw new HostFunctionFailure(name, e);
+        } catch (Exception e) {
             if (!bound.binding().resultWrapped()) {
                 throw new HostFunctionFailure(name, e);
             }

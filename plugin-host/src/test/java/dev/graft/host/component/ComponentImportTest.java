@@ -10,6 +10,7 @@ import dev.graft.api.PluginLoadException;
 import dev.graft.api.PluginTrapException;
 import dev.graft.api.policy.Capabilities;
 import dev.graft.api.policy.CostModel;
+import dev.graft.api.policy.ExecutionMode;
 import dev.graft.api.policy.InstanceMode;
 import dev.graft.api.policy.PluginPolicy;
 import dev.graft.host.abi.HostFunctionBinding;
@@ -107,21 +108,28 @@ class ComponentImportTest {
     }
 
     @Test
-    void aComponentCallsGrantedTypedHostFunctionsInFreshAndPooledInstances() {
-        for (InstanceMode mode : InstanceMode.values()) {
-            seen.clear();
-            try (Plugin plugin = loadGranted(PluginPolicy.builder().instances(mode).poolSize(1))) {
-                Tiers tiers = plugin.extension(Tiers.class);
-                for (int i = 0; i < 3; i++) {
-                    assertEquals("gold ★", tiers.describe("c-1"), mode.toString());
-                    assertEquals("none", tiers.describe("c-2"), mode.toString());
-                }
-                assertEquals(List.of("tiers:c-1", "tiers:c-2", "tiers:c-1", "tiers:c-2", "tiers:c-1", "tiers:c-2"),
-                        seen);
-                // Spilled parameters (nine strings, 18 flat values) and a spilled list result.
-                assertEquals(List.of("ai", "", "üüü"), tiers.wide());
-                assertEquals(new Wide("a", "b", "c", "d", "e", "f", "g", "h", "i"), seen.get(seen.size() - 1));
+    void aComponentCallsGrantedTypedHostFunctionsInFreshAndPooledInstancesInEveryMode() {
+        for (InstanceMode instances : InstanceMode.values()) {
+            for (ExecutionMode execution : ExecutionMode.values()) {
+                calls(instances, execution);
             }
+        }
+    }
+
+    void calls(InstanceMode instances, ExecutionMode execution) {
+        String mode = instances + "/" + execution;
+        seen.clear();
+        try (Plugin plugin = loadGranted(PluginPolicy.builder().instances(instances).mode(execution).poolSize(1))) {
+            Tiers tiers = plugin.extension(Tiers.class);
+            for (int i = 0; i < 3; i++) {
+                assertEquals("gold ★", tiers.describe("c-1"), mode);
+                assertEquals("none", tiers.describe("c-2"), mode);
+            }
+            assertEquals(List.of("tiers:c-1", "tiers:c-2", "tiers:c-1", "tiers:c-2", "tiers:c-1", "tiers:c-2"), seen,
+                    mode);
+            // Spilled parameters (nine strings, 18 flat values) and a spilled list result.
+            assertEquals(List.of("ai", "", "üüü"), tiers.wide(), mode);
+            assertEquals(new Wide("a", "b", "c", "d", "e", "f", "g", "h", "i"), seen.get(seen.size() - 1), mode);
         }
     }
 
