@@ -729,6 +729,9 @@ public final class ComponentParser {
                 throw malformed("function import '" + name + "' with type " + typeIndex + ", which is not a function"
                         + " type");
             }
+            if (imports.stream().anyMatch(i -> i.name().equals(name))) {
+                throw malformed("duplicate import '" + name + "'");
+            }
             ImportedFunction imported = new ImportedFunction(name, ft);
             funcs.add(imported);
             imports.add(imported);

@@ -196,28 +196,16 @@ public final class ComponentPlan {
     private void checkLift(String pluginId, List<Map<String, Provided>> provided, String name, LiftedFunction f) {
         FuncType type = f.type();
         String what = "export '" + name + "' (" + type + ")";
-        List<WitType> params = type.params().stream().map(WitType.Field::type).toList();
-        List<ValType> flatParams = new ArrayList<>();
-        for (WitType t : params) {
-            flatParams.addAll(core(WitType.flatten(t)));
-        }
-        boolean spillParams = flatParams.size() > CanonicalAbi.MAX_FLAT_PARAMS;
-        if (spillParams) {
-            flatParams = List.of(ValType.I32);
-        }
-        List<ValType> flatResults = type.result() == null ? List.of() : core(WitType.flatten(type.result()));
-        boolean spillResults = flatResults.size() > CanonicalAbi.MAX_FLAT_RESULTS;
-        if (spillResults) {
-            flatResults = List.of(ValType.I32);
-        }
-        FunctionType expected = FunctionType.of(flatParams, flatResults);
+        Flattened flat = flatten(type, false);
+        FunctionType expected = flat.core();
         FunctionType actual = resolve(pluginId, provided, f.core()).type();
         if (!expected.equals(actual)) {
             throw new PluginLoadException(pluginId, what + " lifts a core function of type " + actual
                     + "; the canonical ABI needs " + expected);
         }
-        boolean paramsAllocate = spillParams || params.stream().anyMatch(ComponentPlan::usesMemory);
-        boolean needsMemory = paramsAllocate || spillResults || (type.result() != null && usesMemory(type.result()));
+        boolean paramsAllocate = flat.spillParams() || type.params().stream().anyMatch(p -> usesMemory(p.type()));
+        boolean needsMemory = paramsAllocate || flat.spillResults()
+                || (type.result() != null && usesMemory(type.result()));
         if (needsMemory && f.memory() == null) {
             throw new PluginLoadException(pluginId, what + " passes strings, lists or spilled values but its canon lift"
                     + " names no memory");
@@ -234,7 +222,7 @@ public final class ComponentPlan {
         }
         if (f.postReturn() != null) {
             FunctionType post = resolve(pluginId, provided, f.postReturn()).type();
-            FunctionType wanted = FunctionType.of(flatResults, List.of());
+            FunctionType wanted = FunctionType.of(expected.returns(), List.of());
             if (!wanted.equals(post)) {
                 throw new PluginLoadException(pluginId, what + ": post-return '" + f.postReturn().name() + "' has type "
                         + post + "; the canonical ABI needs " + wanted);
@@ -250,23 +238,9 @@ public final class ComponentPlan {
     private static FunctionType checkLower(String pluginId, List<Map<String, Provided>> provided, LoweredFunction f) {
         FuncType type = f.imported().type();
         String what = "canon lower of component import '" + f.imported().name() + "' (" + type + ")";
-        List<ValType> flatParams = new ArrayList<>();
-        for (WitType.Field p : type.params()) {
-            flatParams.addAll(core(WitType.flatten(p.type())));
-        }
-        boolean spillParams = flatParams.size() > CanonicalAbi.MAX_FLAT_PARAMS;
-        if (spillParams) {
-            flatParams = new ArrayList<>(List.of(ValType.I32));
-        }
-        List<ValType> flatResults = type.result() == null ? List.of() : core(WitType.flatten(type.result()));
-        boolean spillResults = flatResults.size() > CanonicalAbi.MAX_FLAT_RESULTS;
-        if (spillResults) {
-            flatParams = new ArrayList<>(flatParams);
-            flatParams.add(ValType.I32);
-            flatResults = List.of();
-        }
+        Flattened flat = flatten(type, true);
         boolean resultAllocates = type.result() != null && usesMemory(type.result());
-        boolean needsMemory = spillParams || spillResults || resultAllocates
+        boolean needsMemory = flat.spillParams() || flat.spillResults() || resultAllocates
                 || type.params().stream().anyMatch(p -> usesMemory(p.type()));
         if (needsMemory && f.memory() == null) {
             throw new PluginLoadException(pluginId, what + " passes strings, lists or spilled values but names no"
@@ -281,7 +255,37 @@ public final class ComponentPlan {
         if (f.realloc() != null) {
             checkRealloc(pluginId, provided, what, f.realloc());
         }
-        return FunctionType.of(flatParams, flatResults);
+        return flat.core();
+    }
+
+    /** A function type's core signature, and whether its parameters and its result travel through memory. */
+    private record Flattened(FunctionType core, boolean spillParams, boolean spillResults) {
+    }
+
+    /**
+     * The core signature of a component function type: its flat parameters, or one pointer when there are
+     * more than {@link CanonicalAbi#MAX_FLAT_PARAMS}; its flat result, or, when that is more than
+     * {@link CanonicalAbi#MAX_FLAT_RESULTS} values, a pointer the core function returns ({@code canon lift})
+     * or an out-pointer parameter it is given instead of results ({@code canon lower}).
+     */
+    private static Flattened flatten(FuncType type, boolean lowering) {
+        List<ValType> params = new ArrayList<>();
+        for (WitType.Field p : type.params()) {
+            params.addAll(core(WitType.flatten(p.type())));
+        }
+        boolean spillParams = params.size() > CanonicalAbi.MAX_FLAT_PARAMS;
+        if (spillParams) {
+            params = new ArrayList<>(List.of(ValType.I32));
+        }
+        List<ValType> results = type.result() == null ? List.of() : core(WitType.flatten(type.result()));
+        boolean spillResults = results.size() > CanonicalAbi.MAX_FLAT_RESULTS;
+        if (spillResults && lowering) {
+            params.add(ValType.I32);
+            results = List.of();
+        } else if (spillResults) {
+            results = List.of(ValType.I32);
+        }
+        return new Flattened(FunctionType.of(params, results), spillParams, spillResults);
     }
 
     private static void checkRealloc(String pluginId, List<Map<String, Provided>> provided, String what, CoreRef ref) {
