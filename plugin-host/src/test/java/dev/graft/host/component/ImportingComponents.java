@@ -170,4 +170,41 @@ public final class ImportingComponents {
                 .lift(4, 3, options(0, 0, -1)).exportFunc("echo", 4)                 // funcs 4, 5
                 .bytes();
     }
+
+    static final byte[] LOOKUP = Wat2Wasm.parse("""
+            (module
+              (import "host" "memory" (memory 1))
+              (import "host" "erp-customer-tier" (func $tier (param i32 i32 i32)))
+              (func (export "lookup") (param i32 i32) (result i32)
+                (call $tier (local.get 0) (local.get 1) (i32.const 512))
+                (i32.const 512)))
+            """);
+
+    /**
+     * A component answering a lookup with what the host function it imports answers, records both ways
+     * (the starter's {@code TierLookup} contract):
+     * <pre>
+     * record customer { id: string }
+     * record tier { customer: string, tenant: option&lt;string&gt; }
+     * import erp-customer-tier: func(customer: customer) -&gt; tier;
+     * export lookup: func(customer: customer) -&gt; tier;
+     * </pre>
+     */
+    public static byte[] tierLookup() {
+        return ComponentBytes.component()
+                .coreModule(MEMORY_MODULE).coreModule(LOOKUP)
+                .instantiate(0)                                                      // core instance 0
+                .aliasCore(MEMORY, 0, "memory").aliasCore(FUNC, 0, "cabi_realloc")     // memory 0, core func 0
+                .type(record("id", STRING))                                          // type 0
+                .type(option(STRING))                                                // type 1
+                .type(record("customer", STRING, "tenant", 1))                      // type 2
+                .type(func(new Object[] {"customer", 0}, 2))                        // type 3
+                .importFunc("erp-customer-tier", 3)                                  // func 0
+                .lower(0, options(0, 0, -1))                                         // core func 1
+                .instanceOfExports("memory", MEMORY, 0, "erp-customer-tier", FUNC, 1) // core instance 1
+                .instantiate(1, "host", 1)                                           // core instance 2
+                .aliasCore(FUNC, 2, "lookup")                                        // core func 2
+                .lift(2, 3, options(0, 0, -1)).exportFunc("lookup", 1)               // funcs 1, 2
+                .bytes();
+    }
 }
