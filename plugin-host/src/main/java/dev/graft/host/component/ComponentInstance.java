@@ -78,10 +78,14 @@ public final class ComponentInstance {
      *
      * @param meter the fuel meter (its globals are created here), or {@code null} when unmetered
      * @param memoryCaps holds each memory's maximum under the policy's cap
+     * @param maxInputBytes {@code max-input-bytes}, for host functions a start function calls
+     * @param maxOutputBytes {@code max-output-bytes}, likewise
      */
     public ComponentInstance(ComponentPlan plan, String pluginId, MemoryBudget budget, FuelMeter meter,
-            UnaryOperator<MemoryLimits> memoryCaps) {
+            UnaryOperator<MemoryLimits> memoryCaps, long maxInputBytes, long maxOutputBytes) {
         this.plan = plan;
+        this.callMaxInputBytes = maxInputBytes;
+        this.callMaxOutputBytes = maxOutputBytes;
         this.pluginId = pluginId;
         this.meter = meter;
         if (meter != null) {
