@@ -2,6 +2,7 @@ package dev.graft.boot.autoconfigure;
 
 import static dev.graft.boot.autoconfigure.StarterFixtures.write;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.graft.api.Export;
 import dev.graft.api.ExtensionPoint;
@@ -113,7 +114,7 @@ class ComponentPluginStarterTest extends StarterTestSupport {
                     assertThat(tiers.describe("c-1")).isEqualTo("gold");
                     assertThat(tiers.describe("c-9")).isEqualTo("none");
                     assertThat(tiers.wide()).containsExactly("abi");
-                    org.assertj.core.api.Assertions.assertThatThrownBy(() -> tiers.describe("boom"))
+                    assertThatThrownBy(() -> tiers.describe("boom"))
                             .isInstanceOf(PluginCallException.class)
                             .hasMessageContaining("host function 'erp_customer_tier' failed")
                             .hasMessageContaining("ERP down");

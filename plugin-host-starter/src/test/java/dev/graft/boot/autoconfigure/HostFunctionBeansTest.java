@@ -13,6 +13,7 @@ import dev.graft.boot.autoconfigure.StarterFixtures.Customer;
 import dev.graft.boot.autoconfigure.StarterFixtures.Tier;
 import dev.graft.boot.autoconfigure.StarterFixtures.TierLookup;
 import dev.graft.boot.hostfunction.HostFunctionBeans;
+import dev.graft.host.component.ImportingComponents;
 import dev.graft.host.registry.PluginDescriptor;
 import dev.graft.host.registry.PluginRegistry;
 import dev.graft.host.registry.PluginState;
@@ -111,7 +112,7 @@ class HostFunctionBeansTest extends StarterTestSupport {
     @Test
     void oneBeanMethodServesAnExtismModuleWithJsonAndAComponentThroughTheCanonicalAbi() {
         String component = file(write(plugins, "tier-lookup-component.wasm",
-                dev.graft.host.component.ImportingComponents.tierLookup()));
+                ImportingComponents.tierLookup()));
         granted().withPropertyValues(
                         "graft.plugins.tiers-component.location=" + component,
                         "graft.plugins.tiers-component.extension-points=" + TIER_LOOKUP,
