@@ -2,6 +2,7 @@ package dev.graft.boot.hostfunction;
 
 import dev.graft.api.PluginCodecException;
 import dev.graft.host.abi.HostFunctionHandler;
+import dev.graft.host.abi.TypedHostFunction;
 import dev.graft.host.binding.PayloadCodec;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -11,9 +12,11 @@ import org.springframework.beans.factory.BeanFactory;
 import org.springframework.util.ReflectionUtils;
 
 /**
- * A {@code @HostFunction} bean method as a host function: decodes the plugin's input as the method's
- * parameter, calls the method on the calling thread and encodes its result. The bean is looked up on
- * each call (cheap for singletons), so scoped beans and proxies behave as they do for any caller.
+ * A {@code @HostFunction} bean method as a host function: for an Extism module it decodes the plugin's
+ * input as the method's parameter, calls the method on the calling thread and encodes its result; for a
+ * component ({@link #typedForm()}) it calls the method with the value the canonical ABI lifted and hands
+ * back its result as it is. The bean is looked up on each call (cheap for singletons), so scoped beans and
+ * proxies behave as they do for any caller.
  */
 final class BeanMethodHostFunction implements HostFunctionHandler {
 
@@ -34,14 +37,30 @@ final class BeanMethodHostFunction implements HostFunctionHandler {
         ReflectionUtils.makeAccessible(method);
     }
 
+    /** The method as a typed host function: its generic parameter type (if any) and return type. */
+    TypedHostFunction typedForm() {
+        Type parameter = method.getParameterCount() == 0 ? null : method.getGenericParameterTypes()[0];
+        return new TypedHostFunction(parameter, method.getGenericReturnType(),
+                (pluginId, argument) -> invoke(method.getParameterCount() == 0 ? new Object[0] : new Object[] {argument}));
+    }
+
     @Override
     public byte[] handle(String pluginId, byte[] input) throws Exception {
+        Object result = invoke(method.getParameterCount() == 0 ? new Object[0] : new Object[] {decode(pluginId, input)});
+        if (method.getReturnType() == void.class) {
+            return EMPTY;
+        }
+        if (result instanceof byte[] raw) {
+            return raw;
+        }
+        return codec.encode(result);
+    }
+
+    private Object invoke(Object[] args) throws Exception {
         Object bean = beanFactory.getBean(beanName);
-        Object[] args = method.getParameterCount() == 0 ? new Object[0] : new Object[] {decode(pluginId, input)};
         Method invocable = AopUtils.selectInvocableMethod(method, bean.getClass());
-        Object result;
         try {
-            result = invocable.invoke(bean, args);
+            return invocable.invoke(bean, args);
         } catch (InvocationTargetException e) {
             Throwable cause = e.getCause();
             if (cause instanceof Exception exception) {
@@ -52,13 +71,6 @@ final class BeanMethodHostFunction implements HostFunctionHandler {
             }
             throw e;
         }
-        if (method.getReturnType() == void.class) {
-            return EMPTY;
-        }
-        if (result instanceof byte[] raw) {
-            return raw;
-        }
-        return codec.encode(result);
     }
 
     private Object decode(String pluginId, byte[] input) {

@@ -2,7 +2,6 @@ package dev.graft.boot.hostfunction;
 
 import dev.graft.api.HostFunction;
 import dev.graft.host.abi.HostFunctionBinding;
-import dev.graft.host.abi.HostFunctionHandler;
 import dev.graft.host.binding.PayloadCodec;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
@@ -18,9 +17,12 @@ import org.springframework.util.ClassUtils;
 
 /**
  * The host functions the application offers to plugins: every bean method annotated
- * {@link HostFunction}, plus every {@link HostFunctionBinding} bean, each capped at
- * {@code graft.host-functions.max-bytes}. Offering is not granting: a plugin imports a host function
- * only when its policy names it.
+ * {@link HostFunction}, plus every {@link HostFunctionBinding} bean, their bytes form capped at
+ * {@code graft.host-functions.max-bytes}. A bean method also offers its typed form, from its generic
+ * parameter and return types, so that one method serves Extism modules (JSON or bytes) and components
+ * (the canonical ABI, whose values are held to the plugin's {@code max-input-bytes} and
+ * {@code max-output-bytes}). Offering is not granting: a plugin imports a host function only when its
+ * policy names it.
  *
  * <p>Methods are found from bean definitions, without creating the beans, and a bean is looked up when
  * a plugin calls it. So a host function bean may itself depend on plugins (inject {@code Extensions})
@@ -88,13 +90,13 @@ public class HostFunctionBeans {
                 String name = annotated.getValue().value().trim();
                 String origin = userType.getName() + "." + method.getName() + " (bean '" + beanName + "')";
                 check(name, method, origin);
-                add(byName, origins, name, origin,
-                        new BeanMethodHostFunction(name, beanFactory, beanName, method, codec));
+                BeanMethodHostFunction function = new BeanMethodHostFunction(name, beanFactory, beanName, method, codec);
+                add(byName, origins, origin, new HostFunctionBinding(name, function, function.typedForm()));
             }
         }
         for (Map.Entry<String, HostFunctionBinding> bean : beanFactory.getBeansOfType(HostFunctionBinding.class).entrySet()) {
             HostFunctionBinding binding = bean.getValue();
-            add(byName, origins, binding.name(), "HostFunctionBinding bean '" + bean.getKey() + "'", binding.handler());
+            add(byName, origins, "HostFunctionBinding bean '" + bean.getKey() + "'", binding);
         }
         return List.copyOf(byName.values());
     }
@@ -109,14 +111,15 @@ public class HostFunctionBeans {
         }
     }
 
-    private void add(Map<String, HostFunctionBinding> byName, Map<String, String> origins, String name, String origin,
-            HostFunctionHandler handler) {
+    private void add(Map<String, HostFunctionBinding> byName, Map<String, String> origins, String origin,
+            HostFunctionBinding binding) {
+        String name = binding.name();
         String previous = origins.putIfAbsent(name, origin);
         if (previous != null) {
             throw new IllegalStateException("host function '" + name + "' is offered twice: by " + previous + " and by "
                     + origin);
         }
-        byName.put(name, new HostFunctionBinding(name, new SizeCappedHostFunction(name, maxBytes, handler)));
+        byName.put(name, binding.withHandler(new SizeCappedHostFunction(name, maxBytes, binding.handler())));
     }
 
     /** The names offered, for logs and diagnostics. */

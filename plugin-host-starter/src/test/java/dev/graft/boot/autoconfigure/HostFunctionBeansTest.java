@@ -13,6 +13,7 @@ import dev.graft.boot.autoconfigure.StarterFixtures.Customer;
 import dev.graft.boot.autoconfigure.StarterFixtures.Tier;
 import dev.graft.boot.autoconfigure.StarterFixtures.TierLookup;
 import dev.graft.boot.hostfunction.HostFunctionBeans;
+import dev.graft.host.component.ImportingComponents;
 import dev.graft.host.registry.PluginDescriptor;
 import dev.graft.host.registry.PluginRegistry;
 import dev.graft.host.registry.PluginState;
@@ -106,6 +107,39 @@ class HostFunctionBeansTest extends StarterTestSupport {
             assertThat(onAnotherThread).isEqualTo(new Tier("c-2", "globex"));
             assertThat(lookup.lookup(new Customer("c-3"))).isEqualTo(new Tier("c-3", null));
         });
+    }
+
+    @Test
+    void oneBeanMethodServesAnExtismModuleWithJsonAndAComponentThroughTheCanonicalAbi() {
+        String component = file(write(plugins, "tier-lookup-component.wasm",
+                ImportingComponents.tierLookup()));
+        granted().withPropertyValues(
+                        "graft.plugins.tiers-component.location=" + component,
+                        "graft.plugins.tiers-component.extension-points=" + TIER_LOOKUP,
+                        "graft.plugins.tiers-component.required=true",
+                        "graft.plugins.tiers-component.policy.capabilities.host-functions=erp.customer.tier")
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    @SuppressWarnings("unchecked")
+                    Extensions<TierLookup> view = (Extensions<TierLookup>) context.getBeanProvider(
+                            ResolvableType.forClassWithGenerics(Extensions.class, TierLookup.class)).getObject();
+                    TierLookup extism = view.byId("tiers").orElseThrow();
+                    TierLookup viaComponent = view.byId("tiers-component").orElseThrow();
+                    assertThat(context.getBean(PluginRegistry.class).plugin("tiers-component").orElseThrow()
+                            .isComponent()).isTrue();
+                    TENANT.set("acme");
+                    try {
+                        assertThat(viaComponent.lookup(new Customer("c-1"))).isEqualTo(new Tier("c-1", "acme"))
+                                .isEqualTo(extism.lookup(new Customer("c-1")));
+                    } finally {
+                        TENANT.remove();
+                    }
+                    assertThat(viaComponent.lookup(new Customer("c-2"))).isEqualTo(new Tier("c-2", null));
+                    assertThatThrownBy(() -> viaComponent.lookup(new Customer("boom")))
+                            .isInstanceOf(PluginCallException.class)
+                            .hasMessageContaining("host function 'erp.customer.tier' failed")
+                            .hasMessageContaining("no such customer");
+                });
     }
 
     @Test

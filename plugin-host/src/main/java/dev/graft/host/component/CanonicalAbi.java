@@ -18,7 +18,9 @@ import java.util.Map;
 
 /**
  * The canonical ABI for one call: lowers host values into a component's core values and linear memory
- * (allocating with its {@code realloc}) and lifts its core results back, with UTF-8 strings. Every
+ * (allocating with its {@code realloc}) and lifts its core results back, with UTF-8 strings; and, for a
+ * call of a host function the component imports, the other way round: lifts the arguments the guest
+ * passes and lowers the host's result into its memory. Every
  * pointer and length the guest hands over is checked against the memory first; a bad one ends the call
  * as a {@link PluginTrapException}, never as an exception of the JVM's own.
  *
@@ -47,6 +49,10 @@ public final class CanonicalAbi {
     private final long maxInputBytes;
     private final long maxOutputBytes;
     private final java.util.function.LongConsumer bytesMoved;
+    /** What lowered values are (for limit messages), what lifted ones are, and what traps are prefixed with. */
+    private final String loweredWhat;
+    private final String liftedWhat;
+    private final String trapPrefix;
     private long lowered;
     private long lifted;
 
@@ -67,6 +73,16 @@ public final class CanonicalAbi {
      */
     public CanonicalAbi(String pluginId, String export, Memory memory, ExportFunction realloc, long maxInputBytes,
             long maxOutputBytes, java.util.function.LongConsumer bytesMoved) {
+        this(pluginId, export, memory, realloc, maxInputBytes, maxOutputBytes, bytesMoved,
+                "arguments of '" + export + "'", "result of '" + export + "'", "canonical ABI: ");
+    }
+
+    private CanonicalAbi(String pluginId, String export, Memory memory, ExportFunction realloc, long maxInputBytes,
+            long maxOutputBytes, java.util.function.LongConsumer bytesMoved, String loweredWhat, String liftedWhat,
+            String trapPrefix) {
+        this.loweredWhat = loweredWhat;
+        this.liftedWhat = liftedWhat;
+        this.trapPrefix = trapPrefix;
         this.bytesMoved = bytesMoved;
         this.pluginId = pluginId;
         this.export = export;
@@ -74,6 +90,19 @@ public final class CanonicalAbi {
         this.realloc = realloc;
         this.maxInputBytes = maxInputBytes;
         this.maxOutputBytes = maxOutputBytes;
+    }
+
+    /**
+     * The ABI of one call of host function {@code hostFunction}, imported by the component and called while
+     * its export {@code export} runs: the arguments the guest passes are lifted (at most
+     * {@code maxFromGuestBytes}), the result lowered into its memory (at most {@code maxToGuestBytes}).
+     */
+    static CanonicalAbi forImport(String pluginId, String export, String hostFunction, Memory memory,
+            ExportFunction realloc, long maxToGuestBytes, long maxFromGuestBytes,
+            java.util.function.LongConsumer bytesMoved) {
+        return new CanonicalAbi(pluginId, export, memory, realloc, maxToGuestBytes, maxFromGuestBytes, bytesMoved,
+                "result of host function '" + hostFunction + "'", "arguments of host function '" + hostFunction + "'",
+                "canonical ABI, host function '" + hostFunction + "': ");
     }
 
     // ---- Lowering (host value -> guest) ----
@@ -153,18 +182,43 @@ public final class CanonicalAbi {
         }
     }
 
-    private int allocate(int alignment, long size, String what) {
-        if (realloc == null || memory == null) {
-            throw new IllegalStateException("lowering " + what + " needs a memory and realloc; checked at load");
+    /**
+     * The core results of a host function's result, when it flattens to at most one value (lowering
+     * strings and lists into the guest's memory).
+     */
+    long[] lowerResult(WitType type, Object value) {
+        if (type == null) {
+            return new long[0];
         }
+        long[] out = new long[cachedFlatten(type).size()];
+        lowerFlat(type, value, out, new int[] {0});
+        return out;
+    }
+
+    /** Stores a host function's result at the out-pointer the guest passed (a result of several flat values). */
+    void storeResult(WitType type, Object value, int ptr) {
+        checkAligned(ptr, cachedAlignment(type), "the result pointer");
+        checkRange(ptr, cachedSize(type), "the result");
+        countLowered(cachedSize(type));
+        store(type, value, ptr);
+    }
+
+    private void countLowered(long size) {
         lowered += size;
         if (lowered > maxInputBytes) {
             throw new PluginPayloadException(pluginId, "max-input-bytes", maxInputBytes, lowered,
-                    "arguments of '" + export + "' in the component's memory");
+                    loweredWhat + " in the component's memory");
         }
         if (bytesMoved != null && size > 0) {
             bytesMoved.accept(size);
         }
+    }
+
+    private int allocate(int alignment, long size, String what) {
+        if (realloc == null || memory == null) {
+            throw new IllegalStateException("lowering " + what + " needs a memory and realloc; checked at load");
+        }
+        countLowered(size);
         long[] result = realloc.apply(0, 0, alignment, size);
         int ptr = (int) result[0];
         if ((Integer.toUnsignedLong(ptr) % alignment) != 0) {
@@ -293,6 +347,7 @@ public final class CanonicalAbi {
             int ptr = (int) values[0];
             checkAligned(ptr, cachedAlignment(tuple), "the spilled parameters");
             checkRange(ptr, cachedSize(tuple), "the spilled parameters");
+            countLifted(cachedSize(tuple));
             return (Object[]) load(tuple, ptr);
         }
         Object[] out = new Object[types.size()];
@@ -446,7 +501,7 @@ public final class CanonicalAbi {
         lifted += bytes;
         if (lifted > maxOutputBytes) {
             throw new PluginPayloadException(pluginId, "max-output-bytes", maxOutputBytes, lifted,
-                    "result of '" + export + "' in the component's memory");
+                    liftedWhat + " in the component's memory");
         }
         if (bytesMoved != null && bytes > 0) {
             bytesMoved.accept(bytes);
@@ -550,6 +605,6 @@ public final class CanonicalAbi {
     }
 
     private PluginTrapException trap(String what) {
-        return new PluginTrapException(pluginId, export, "canonical ABI: " + what, null);
+        return new PluginTrapException(pluginId, export, trapPrefix + what, null);
     }
 }

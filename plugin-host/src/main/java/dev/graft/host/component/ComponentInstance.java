@@ -20,11 +20,15 @@ import com.dylibso.chicory.wasm.types.Import;
 import com.dylibso.chicory.wasm.types.MemoryLimits;
 import com.dylibso.chicory.wasm.types.MutabilityType;
 import com.dylibso.chicory.wasm.types.ValType;
+import dev.graft.api.PluginException;
+import dev.graft.host.abi.HostFunctionFailure;
 import dev.graft.host.component.ComponentParser.CoreInstanceDef;
+import dev.graft.host.component.ComponentParser.CoreItem;
 import dev.graft.host.component.ComponentParser.CoreRef;
 import dev.graft.host.component.ComponentParser.FromExports;
 import dev.graft.host.component.ComponentParser.Instantiate;
 import dev.graft.host.component.ComponentParser.LiftedFunction;
+import dev.graft.host.component.ComponentParser.LoweredFunction;
 import dev.graft.host.engine.CompiledModule;
 import dev.graft.host.metering.FuelMeter;
 import dev.graft.host.policy.BudgetedMemory;
@@ -36,10 +40,10 @@ import java.util.function.UnaryOperator;
 
 /**
  * One live instance of a component: its core instances built in order on Chicory, each one's imports
- * wired to earlier instances' exports, every memory and table charged to one {@link MemoryBudget}, and,
- * when metered, one fuel counter shared by all core modules (each module's fuel and reserve globals are
- * the same two globals), so fuel flows across calls between them as within one module. A run-time
- * object: one thread at a time, discarded after a failure.
+ * wired to earlier instances' exports or to lowered host functions, every memory and table charged to
+ * one {@link MemoryBudget}, and, when metered, one fuel counter shared by all core modules (each
+ * module's fuel and reserve globals are the same two globals), so fuel flows across calls between them
+ * as within one module. A run-time object: one thread at a time, discarded after a failure.
  */
 public final class ComponentInstance {
 
@@ -62,16 +66,26 @@ public final class ComponentInstance {
     private final List<List<BudgetedMemory>> memories = new java.util.ArrayList<>();
     /** Each core instance's state right after instantiation, once {@link #snapshot()} ran. */
     private InstanceState[] snapshot;
+    /** The core function of each lowered import, made on first use. */
+    private final java.util.Map<LoweredFunction, ExportFunction> lowered = new java.util.IdentityHashMap<>();
+    /** The export being called and its payload limits, for the host functions it calls. */
+    private String callingExport = "(instantiation)";
+    private long callMaxInputBytes;
+    private long callMaxOutputBytes;
 
     /**
      * Instantiates every core instance; their start functions run here on the meter's budget.
      *
      * @param meter the fuel meter (its globals are created here), or {@code null} when unmetered
      * @param memoryCaps holds each memory's maximum under the policy's cap
+     * @param maxInputBytes {@code max-input-bytes}, for host functions a start function calls
+     * @param maxOutputBytes {@code max-output-bytes}, likewise
      */
     public ComponentInstance(ComponentPlan plan, String pluginId, MemoryBudget budget, FuelMeter meter,
-            UnaryOperator<MemoryLimits> memoryCaps) {
+            UnaryOperator<MemoryLimits> memoryCaps, long maxInputBytes, long maxOutputBytes) {
         this.plan = plan;
+        this.callMaxInputBytes = maxInputBytes;
+        this.callMaxOutputBytes = maxOutputBytes;
         this.pluginId = pluginId;
         this.meter = meter;
         if (meter != null) {
@@ -160,8 +174,11 @@ public final class ComponentInstance {
     private Object export(int index, String name, ComponentParser.CoreSort sort) {
         Instance instance = instances[index];
         if (instance == null) {
-            CoreRef ref = ((FromExports) plan.instances().get(index)).exports().get(name);
-            return resolve(ref);
+            CoreItem item = ((FromExports) plan.instances().get(index)).exports().get(name);
+            if (item instanceof LoweredFunction f) {
+                return lowered.computeIfAbsent(f, k -> args -> callHost(k, args));
+            }
+            return resolve((CoreRef) item);
         }
         return switch (sort) {
             case FUNC -> instance.export(name);
@@ -187,6 +204,9 @@ public final class ComponentInstance {
         if (f == null) {
             throw new IllegalArgumentException("the component has no export '" + export + "'");
         }
+        callingExport = export;
+        callMaxInputBytes = maxInputBytes;
+        callMaxOutputBytes = maxOutputBytes;
         Memory memory = f.memory() == null ? null : (Memory) resolve(f.memory());
         ExportFunction realloc = f.realloc() == null ? null : (ExportFunction) resolve(f.realloc());
         // The bytes the host copies are charged per byte, as a host function's are.
@@ -200,6 +220,59 @@ public final class ComponentInstance {
             ((ExportFunction) resolve(f.postReturn())).apply(results == null ? new long[0] : results);
         }
         return result;
+    }
+
+    /**
+     * A call of a lowered import from the guest, on the calling thread inside the plugin call: charges a
+     * host call's fixed cost, lifts the arguments from the guest's core values and memory, runs the host
+     * function's handler, and lowers its result (into the guest's memory with the lowering's realloc,
+     * at the out-pointer when it spills). What the guest passes is held to {@code max-output-bytes}, what
+     * it receives to {@code max-input-bytes}, and every byte copied is charged as for an export's values.
+     *
+     * @throws HostFunctionFailure when the handler fails (unless the import returns {@code result<T, string>},
+     *     whose error case then carries the failure's message) or returns a value that does not fit
+     */
+    private long[] callHost(LoweredFunction f, long[] args) {
+        ComponentPlan.BoundImport bound = plan.importBinding(f.imported().name());
+        String name = bound.hostFunction();
+        if (meter != null) {
+            meter.chargeHostCall(name, 0);
+        }
+        Memory memory = f.memory() == null ? null : (Memory) resolve(f.memory());
+        ExportFunction realloc = f.realloc() == null ? null : (ExportFunction) resolve(f.realloc());
+        CanonicalAbi abi = CanonicalAbi.forImport(pluginId, callingExport, name, memory, realloc, callMaxInputBytes,
+                callMaxOutputBytes, meter == null ? null : bytes -> meter.chargeBytes(name, bytes));
+        ComponentParser.FuncType type = f.imported().type();
+        List<WitType> params = type.params().stream().map(WitType.Field::type).toList();
+        Object[] arguments = bound.binding().argumentsToJava(pluginId, callingExport, abi.liftParams(params, args));
+        Object value;
+        try {
+            Object result = bound.handler().handle(pluginId, arguments.length == 0 ? null : arguments[0]);
+            try {
+                value = bound.binding().resultToWit(result);
+            } catch (RuntimeException e) {
+                throw new HostFunctionFailure(name, new IllegalStateException("its result does not fit the import's"
+                        + " type " + type + ": " + e.getMessage(), e));
+            }
+        } catch (PluginException | HostFunctionFailure e) {
+            throw e;
+        } catch (LinkageError e) {
+            throw new HostFunctionFailure(name, e);
+        } catch (Exception e) {
+            if (!bound.binding().resultWrapped()) {
+                throw new HostFunctionFailure(name, e);
+            }
+            // The import returns result<T, string>: the guest handles the failure itself.
+            value = new CanonicalAbi.CaseValue(1, String.valueOf(e.getMessage()));
+        }
+        if (type.result() == null) {
+            return new long[0];
+        }
+        if (WitType.flatten(type.result()).size() > CanonicalAbi.MAX_FLAT_RESULTS) {
+            abi.storeResult(type.result(), value, (int) args[args.length - 1]);
+            return new long[0];
+        }
+        return abi.lowerResult(type.result(), value);
     }
 
     /**

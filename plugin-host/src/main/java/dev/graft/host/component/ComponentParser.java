@@ -18,11 +18,12 @@ import java.util.Set;
  * Reads the subset of the component binary format Graft runs (component-model binary version 0x0d,
  * layer 1) and resolves its index spaces as it goes: core modules, core instances (instantiated or made
  * of exports), aliases of core instance exports and outer aliases, value and function types,
- * {@code canon lift}, type imports with an {@code eq} bound (aliases of the component's own types), and
- * function and type exports. Everything else is refused with a {@link PluginLoadException} naming the
- * construct: any other import (no capability grants a component import yet), resources, async, streams
- * and futures, nested components, component instances, start and value definitions, string encodings
- * other than UTF-8.
+ * {@code canon lift} and {@code canon lower}, function imports (satisfied later, at planning, only by a
+ * granted host function), type imports with an {@code eq} bound (aliases of the component's own types),
+ * and function and type exports. Everything else is refused with a {@link PluginLoadException} naming
+ * the construct: instance imports (WASI among them), component, module and value imports, resources,
+ * async, streams and futures, nested components, component instances, start and value definitions,
+ * string encodings other than UTF-8.
  */
 public final class ComponentParser {
 
@@ -38,14 +39,17 @@ public final class ComponentParser {
 
     private final List<byte[]> coreModules = new ArrayList<>();
     private final List<CoreInstanceDef> coreInstances = new ArrayList<>();
-    private final List<CoreRef> coreFuncs = new ArrayList<>();
+    /** The core function index space: core instance exports ({@link CoreRef}) and lowered imports. */
+    private final List<CoreItem> coreFuncs = new ArrayList<>();
     private final List<CoreRef> coreMemories = new ArrayList<>();
     private final List<CoreRef> coreTables = new ArrayList<>();
     private final List<CoreRef> coreGlobals = new ArrayList<>();
     private int coreTypes;
     /** The type index space: {@link WitType}, {@link FuncType}, or a {@link String} naming a type Graft does not use. */
     private final List<Object> types = new ArrayList<>();
-    private final List<LiftedFunction> funcs = new ArrayList<>();
+    /** The component function index space: {@link LiftedFunction}s and {@link ImportedFunction}s. */
+    private final List<Object> funcs = new ArrayList<>();
+    private final List<ImportedFunction> imports = new ArrayList<>();
     private final Map<String, LiftedFunction> exports = new LinkedHashMap<>();
     private final Map<WitType, int[]> weights = new java.util.IdentityHashMap<>();
 
@@ -76,8 +80,24 @@ public final class ComponentParser {
         }
     }
 
+    /** An entry of a core index space: a core instance's export, or (functions only) a lowered import. */
+    public sealed interface CoreItem permits CoreRef, LoweredFunction {
+    }
+
     /** What a core sort index names: the export {@code name} of core instance {@code instance}. */
-    public record CoreRef(CoreSort sort, int instance, String name) {
+    public record CoreRef(CoreSort sort, int instance, String name) implements CoreItem {
+    }
+
+    /** A top-level function import of the component: its name and its type. */
+    public record ImportedFunction(String name, FuncType type) {
+    }
+
+    /**
+     * A {@code canon lower} of an imported function into a core function, with its options: the memory
+     * the values cross through and the {@code realloc} that allocates the result there ({@code null} when
+     * the type needs none).
+     */
+    public record LoweredFunction(ImportedFunction imported, CoreRef memory, CoreRef realloc) implements CoreItem {
     }
 
     /** The core sorts a component can alias. */
@@ -92,16 +112,16 @@ public final class ComponentParser {
     }
 
     /** {@code (export name sortidx)*}: an instance made of other instances' exports. */
-    public record FromExports(Map<String, CoreRef> exports) implements CoreInstanceDef {
+    public record FromExports(Map<String, CoreItem> exports) implements CoreInstanceDef {
     }
 
     /** A {@code canon lift}: the core function, its options and the component function type. */
     public record LiftedFunction(CoreRef core, FuncType type, CoreRef memory, CoreRef realloc, CoreRef postReturn) {
     }
 
-    /** The parsed and resolved component. */
+    /** The parsed and resolved component; {@code imports} are its function imports, in order. */
     public record Parsed(List<byte[]> coreModules, List<CoreInstanceDef> coreInstances,
-            Map<String, LiftedFunction> exports) {
+            Map<String, LiftedFunction> exports, List<ImportedFunction> imports) {
     }
 
     /**
@@ -149,7 +169,8 @@ public final class ComponentParser {
                 throw malformed("section " + id + " has " + section.remaining() + " bytes after its contents");
             }
         }
-        return new Parsed(List.copyOf(coreModules), List.copyOf(coreInstances), Map.copyOf(exports));
+        return new Parsed(List.copyOf(coreModules), List.copyOf(coreInstances), Map.copyOf(exports),
+                List.copyOf(imports));
     }
 
     /**
@@ -168,22 +189,23 @@ public final class ComponentParser {
         }
     }
 
-    /** The prescan's view of an import: refuses any but a type import with an {@code eq} bound. */
+    /** The prescan's view of an import: refuses any but a function import or a type import with an {@code eq} bound. */
     private void scanImport(Reader r) {
-        int at = r.position();
         String name;
         try {
             name = externName(r);
         } catch (IllegalStateException e) {
             throw malformed("import " + e.getMessage());
         }
-        if (r.u8() == 0x03 && r.peek() == 0x00) {
-            r.u8();
+        int kind = r.u8();
+        if (kind == 0x01 || (kind == 0x03 && r.peek() == 0x00)) {
+            if (kind == 0x03) {
+                r.u8();
+            }
             r.u32("type index");
             return;
         }
-        Reader again = new Reader(in.bytes, at, in.end);
-        importDef(again);
+        throw refuseImport(name, kind);
     }
 
     private interface Item {
@@ -218,7 +240,7 @@ public final class ComponentParser {
             }
             coreInstances.add(new Instantiate(module, args));
         } else if (kind == 0x01) {
-            Map<String, CoreRef> exported = new LinkedHashMap<>();
+            Map<String, CoreItem> exported = new LinkedHashMap<>();
             int count = r.count("inline exports");
             for (int i = 0; i < count; i++) {
                 String name = r.name();
@@ -230,10 +252,10 @@ public final class ComponentParser {
         }
     }
 
-    private CoreRef coreSortIndex(Reader r) {
+    private CoreItem coreSortIndex(Reader r) {
         int sort = r.u8();
         int index = r.u32("core index");
-        List<CoreRef> space = switch (sort) {
+        List<? extends CoreItem> space = switch (sort) {
             case 0x00 -> coreFuncs;
             case 0x01 -> coreTables;
             case 0x02 -> coreMemories;
@@ -295,7 +317,7 @@ public final class ComponentParser {
                 int instance = r.u32("instance index");
                 String name = r.name();
                 throw refuse("an alias of export '" + name + "' of component instance " + instance
-                        + " (component instances come from imports, which are not granted)");
+                        + " (component instances come from instance imports, which Graft does not offer)");
             }
             case 0x01 -> {
                 int instance = r.u32("core instance index");
@@ -304,7 +326,7 @@ public final class ComponentParser {
                 if (sort != 0x00) {
                     throw malformed("core export alias '" + name + "' of a component sort");
                 }
-                List<CoreRef> space = switch (coreSort) {
+                List<? super CoreRef> space = switch (coreSort) {
                     case 0x00 -> coreFuncs;
                     case 0x01 -> coreTables;
                     case 0x02 -> coreMemories;
@@ -607,14 +629,28 @@ public final class ComponentParser {
                 if (!(type instanceof FuncType ft)) {
                     throw malformed("canon lift with type " + typeIndex + ", which is not a function type");
                 }
-                funcs.add(new LiftedFunction(coreFuncs.get(coreFunc), ft, options.memory, options.realloc,
-                        options.postReturn));
+                if (!(coreFuncs.get(coreFunc) instanceof CoreRef core)) {
+                    throw refuse("canon lift of a lowered import (core function " + coreFunc + ")");
+                }
+                funcs.add(new LiftedFunction(core, ft, options.memory, options.realloc, options.postReturn));
             }
             case 0x01 -> {
-                r.u8();
+                if (r.u8() != 0x00) {
+                    throw malformed("canon lower of a non-function sort");
+                }
                 int func = r.u32("function index");
-                throw refuse("canon lower of component function " + func + " (a component import is not granted, and"
-                        + " lowering a function the component lifts itself is not supported)");
+                if (func >= funcs.size()) {
+                    throw malformed("canon lower of function " + func + " of " + funcs.size());
+                }
+                if (!(funcs.get(func) instanceof ImportedFunction imported)) {
+                    throw refuse("canon lower of component function " + func + ", which the component lifts itself"
+                            + " (only imported functions are lowered)");
+                }
+                Options options = options(r, "canon lower of '" + imported.name() + "'");
+                if (options.postReturn != null) {
+                    throw malformed("canon lower of '" + imported.name() + "' with a post-return function");
+                }
+                coreFuncs.add(new LoweredFunction(imported, options.memory, options.realloc));
             }
             case 0x02 -> throw refuse("canon resource.new (resources)");
             case 0x03 -> throw refuse("canon resource.drop (resources)");
@@ -652,9 +688,9 @@ public final class ComponentParser {
                 case 0x00 -> { } // string-encoding=utf8, the default
                 case 0x01 -> throw refuse(where + " with string-encoding=utf16 (only UTF-8 is supported)");
                 case 0x02 -> throw refuse(where + " with string-encoding=latin1+utf16 (only UTF-8 is supported)");
-                case 0x03 -> memory = ref(coreMemories, r.u32("memory index"), "memory");
-                case 0x04 -> realloc = ref(coreFuncs, r.u32("function index"), "realloc function");
-                case 0x05 -> postReturn = ref(coreFuncs, r.u32("function index"), "post-return function");
+                case 0x03 -> memory = ref(coreMemories, r.u32("memory index"), "memory", where);
+                case 0x04 -> realloc = ref(coreFuncs, r.u32("function index"), "realloc function", where);
+                case 0x05 -> postReturn = ref(coreFuncs, r.u32("function index"), "post-return function", where);
                 case 0x06 -> throw refuse(where + " with the async option");
                 case 0x07 -> throw refuse(where + " with an async callback");
                 default -> throw refuse(where + " with canonical option 0x" + Integer.toHexString(opt));
@@ -663,17 +699,21 @@ public final class ComponentParser {
         return new Options(memory, realloc, postReturn);
     }
 
-    private CoreRef ref(List<CoreRef> space, int index, String what) {
+    private CoreRef ref(List<? extends CoreItem> space, int index, String what, String where) {
         if (index >= space.size()) {
             throw malformed(what + " index " + index + " of " + space.size());
         }
-        return space.get(index);
+        if (!(space.get(index) instanceof CoreRef ref)) {
+            throw refuse(where + " whose " + what + " is a lowered import");
+        }
+        return ref;
     }
 
     /**
-     * An import. Only a type import with an {@code eq} bound is accepted: it names a type the component
-     * defines itself (wit-component writes a world's records so), so there is nothing to supply and it
-     * aliases that type. Any other import is refused by name: no capability grants one yet.
+     * An import. A function import joins the function index space; whether a granted host function
+     * satisfies it is decided when the component is planned for a plugin. A type import with an
+     * {@code eq} bound names a type the component defines itself (wit-component writes a world's records
+     * so), so there is nothing to supply and it aliases that type. Any other import is refused by name.
      */
     private void importDef(Reader r) {
         String name;
@@ -683,11 +723,30 @@ public final class ComponentParser {
             throw malformed("import " + e.getMessage());
         }
         int kind = r.u8();
+        if (kind == 0x01) {
+            int typeIndex = r.u32("type index");
+            if (!(type(typeIndex) instanceof FuncType ft)) {
+                throw malformed("function import '" + name + "' with type " + typeIndex + ", which is not a function"
+                        + " type");
+            }
+            if (imports.stream().anyMatch(i -> i.name().equals(name))) {
+                throw malformed("duplicate import '" + name + "'");
+            }
+            ImportedFunction imported = new ImportedFunction(name, ft);
+            funcs.add(imported);
+            imports.add(imported);
+            return;
+        }
         if (kind == 0x03 && r.peek() == 0x00) {
             r.u8();
             types.add(type(r.u32("type index")));
             return;
         }
+        throw refuseImport(name, kind);
+    }
+
+    /** The refusal of an import that no capability can satisfy. */
+    private PluginLoadException refuseImport(String name, int kind) {
         String what = switch (kind) {
             case 0x00 -> "core module";
             case 0x01 -> "function";
@@ -697,8 +756,13 @@ public final class ComponentParser {
             case 0x05 -> "instance";
             default -> "sort 0x" + Integer.toHexString(kind);
         };
-        throw new PluginLoadException(pluginId, "component import '" + name + "' (" + what + ") is not granted: no"
-                + " capability grants a component import, so a component may import nothing but type aliases");
+        if (kind == 0x05) {
+            return new PluginLoadException(pluginId, "component import '" + name + "' (instance) is not offered: Graft"
+                    + " offers components no instance imports (WASI is not offered to components); a component may import"
+                    + " only functions, each satisfied by a granted host function, and type aliases");
+        }
+        return new PluginLoadException(pluginId, "component import '" + name + "' (" + what + ") is not offered: a"
+                + " component may import only functions, each satisfied by a granted host function, and type aliases");
     }
 
     private static String externName(Reader r) {
@@ -727,7 +791,10 @@ public final class ComponentParser {
                 if (index >= funcs.size()) {
                     throw malformed("export '" + name + "' names function " + index + " of " + funcs.size());
                 }
-                LiftedFunction f = funcs.get(index);
+                if (!(funcs.get(index) instanceof LiftedFunction f)) {
+                    throw refuse("an export '" + name + "' of the imported function '"
+                            + ((ImportedFunction) funcs.get(index)).name() + "'");
+                }
                 if (exports.putIfAbsent(name, f) != null) {
                     throw malformed("duplicate export '" + name + "'");
                 }

@@ -8,14 +8,20 @@ import com.dylibso.chicory.wasm.types.FunctionType;
 import com.dylibso.chicory.wasm.types.Import;
 import com.dylibso.chicory.wasm.types.ValType;
 import dev.graft.api.PluginLoadException;
+import dev.graft.api.policy.Capabilities;
 import dev.graft.api.policy.ExecutionMode;
+import dev.graft.host.abi.HostFunctionBinding;
+import dev.graft.host.abi.TypedHostFunction;
+import dev.graft.host.component.ComponentParser.CoreItem;
 import dev.graft.host.component.ComponentParser.CoreInstanceDef;
 import dev.graft.host.component.ComponentParser.CoreRef;
 import dev.graft.host.component.ComponentParser.CoreSort;
 import dev.graft.host.component.ComponentParser.FromExports;
 import dev.graft.host.component.ComponentParser.FuncType;
+import dev.graft.host.component.ComponentParser.ImportedFunction;
 import dev.graft.host.component.ComponentParser.Instantiate;
 import dev.graft.host.component.ComponentParser.LiftedFunction;
+import dev.graft.host.component.ComponentParser.LoweredFunction;
 import dev.graft.host.engine.CompiledModule;
 import dev.graft.host.policy.MemoryBudget;
 import java.util.ArrayList;
@@ -28,8 +34,8 @@ import java.util.Map;
 /**
  * A component checked at load and ready to instantiate: its core modules (each one metered, held to the
  * load budget and compiled by the engine like any module), the order its core instances are built in and
- * what each one's imports are wired to, and its exported functions with their types. Immutable and
- * shared by every instance of the plugin.
+ * what each one's imports are wired to, the granted host function behind each of its function imports,
+ * and its exported functions with their types. Immutable and shared by every instance of the plugin.
  */
 public final class ComponentPlan {
 
@@ -37,31 +43,88 @@ public final class ComponentPlan {
     private final List<CompiledModule> modules;
     private final List<CoreInstanceDef> instances;
     private final Map<String, LiftedFunction> exports;
+    /** The host function behind each function import, by import name. */
+    private final Map<String, BoundImport> imports;
+
+    /**
+     * A function import satisfied by a host function: the host function's name (as granted), the binding
+     * of its Java types to the import's WIT type, and its handler.
+     */
+    record BoundImport(String hostFunction, JavaBinding binding, TypedHostFunction.Handler handler) {
+    }
 
     private ComponentPlan(String sha256, List<CompiledModule> modules, List<CoreInstanceDef> instances,
-            Map<String, LiftedFunction> exports) {
+            Map<String, LiftedFunction> exports, Map<String, BoundImport> imports) {
         this.sha256 = sha256;
         this.modules = modules;
         this.instances = instances;
         this.exports = exports;
+        this.imports = imports;
     }
 
     /**
      * Checks the wiring of a parsed component whose core modules the engine compiled (in the same order):
-     * every core import is satisfied by an argument instance's export of the same kind and type, every
-     * alias names an export that exists, and every lifted function's core signature, memory, realloc and
-     * post-return agree with its component type.
+     * every function import is satisfied by a granted and offered host function of the same kebab-case
+     * name whose Java types match the import's type, every core import is satisfied by an argument
+     * instance's export of the same kind and type, every alias names an export that exists, and every
+     * lifted and lowered function's core signature, memory, realloc and post-return agree with its
+     * component type.
      *
-     * @throws PluginLoadException naming the core instance, import or export that does not fit
+     * @param grants the capabilities the plugin's policy grants
+     * @param offered the host functions the host offers, by name
+     * @throws PluginLoadException naming the import, capability, core instance or export that does not fit
      */
     public static ComponentPlan create(String pluginId, String sha256, ComponentParser.Parsed parsed,
-            List<CompiledModule> modules) {
-        ComponentPlan plan = new ComponentPlan(sha256, List.copyOf(modules), parsed.coreInstances(), parsed.exports());
+            List<CompiledModule> modules, Capabilities grants, Map<String, HostFunctionBinding> offered) {
+        Map<String, BoundImport> imports = new LinkedHashMap<>();
+        for (ImportedFunction imported : parsed.imports()) {
+            imports.put(imported.name(), bindImport(pluginId, imported, grants, offered));
+        }
+        ComponentPlan plan = new ComponentPlan(sha256, List.copyOf(modules), parsed.coreInstances(), parsed.exports(),
+                Collections.unmodifiableMap(imports));
         plan.check(pluginId);
         if (parsed.exports().isEmpty()) {
             throw new PluginLoadException(pluginId, "the component exports no function");
         }
         return plan;
+    }
+
+    /**
+     * The host function satisfying a function import: one whose name in kebab case is the import's name,
+     * granted by the policy under its own name and offered by the host, with matching types. Checked in
+     * that order, as a module's {@code extism:host/user} import is.
+     */
+    private static BoundImport bindImport(String pluginId, ImportedFunction imported, Capabilities grants,
+            Map<String, HostFunctionBinding> offered) {
+        String what = "component import '" + imported.name() + "' (" + imported.type() + ")";
+        List<String> granted = grants.hostFunctions().stream()
+                .filter(name -> JavaBinding.witName(name).equals(imported.name())).sorted().toList();
+        if (granted.isEmpty()) {
+            String capability = offered.keySet().stream()
+                    .filter(name -> JavaBinding.witName(name).equals(imported.name())).findFirst()
+                    .orElse(imported.name());
+            throw new PluginLoadException(pluginId, what + " needs host function capability '" + capability
+                    + "', which the policy does not grant");
+        }
+        List<String> served = granted.stream().filter(offered::containsKey).toList();
+        if (served.isEmpty()) {
+            throw new PluginLoadException(pluginId, what + ": host function '" + granted.get(0)
+                    + "' is granted but the host offers no implementation");
+        }
+        if (served.size() > 1) {
+            throw new PluginLoadException(pluginId, what + " is satisfied by more than one granted host function: "
+                    + served + " all have the kebab-case name '" + imported.name() + "'");
+        }
+        String name = served.get(0);
+        TypedHostFunction form = offered.get(name).componentForm();
+        try {
+            JavaBinding binding = JavaBinding.ofHostFunction(name, form.parameter(), form.result(), imported.type());
+            return new BoundImport(name, binding, form.handler());
+        } catch (JavaBinding.Mismatch e) {
+            throw new PluginLoadException(pluginId, what + " does not match host function '" + name + "' ("
+                    + (form.parameter() == null ? "" : form.parameter().getTypeName()) + ") -> "
+                    + form.result().getTypeName() + " " + e.getMessage());
+        }
     }
 
     /** The kind and, for functions, the type of one core export. */
@@ -107,8 +170,10 @@ public final class ComponentPlan {
                     exported.put(e.name(), new Provided(e.exportType(), type));
                 }
             } else {
-                for (Map.Entry<String, CoreRef> e : ((FromExports) def).exports().entrySet()) {
-                    exported.put(e.getKey(), resolve(pluginId, provided, e.getValue()));
+                for (Map.Entry<String, CoreItem> e : ((FromExports) def).exports().entrySet()) {
+                    exported.put(e.getKey(), e.getValue() instanceof LoweredFunction lowered
+                            ? new Provided(ExternalType.FUNCTION, checkLower(pluginId, provided, lowered))
+                            : resolve(pluginId, provided, (CoreRef) e.getValue()));
                 }
             }
             provided.add(exported);
@@ -131,28 +196,16 @@ public final class ComponentPlan {
     private void checkLift(String pluginId, List<Map<String, Provided>> provided, String name, LiftedFunction f) {
         FuncType type = f.type();
         String what = "export '" + name + "' (" + type + ")";
-        List<WitType> params = type.params().stream().map(WitType.Field::type).toList();
-        List<ValType> flatParams = new ArrayList<>();
-        for (WitType t : params) {
-            flatParams.addAll(core(WitType.flatten(t)));
-        }
-        boolean spillParams = flatParams.size() > CanonicalAbi.MAX_FLAT_PARAMS;
-        if (spillParams) {
-            flatParams = List.of(ValType.I32);
-        }
-        List<ValType> flatResults = type.result() == null ? List.of() : core(WitType.flatten(type.result()));
-        boolean spillResults = flatResults.size() > CanonicalAbi.MAX_FLAT_RESULTS;
-        if (spillResults) {
-            flatResults = List.of(ValType.I32);
-        }
-        FunctionType expected = FunctionType.of(flatParams, flatResults);
+        Flattened flat = flatten(type, false);
+        FunctionType expected = flat.core();
         FunctionType actual = resolve(pluginId, provided, f.core()).type();
         if (!expected.equals(actual)) {
             throw new PluginLoadException(pluginId, what + " lifts a core function of type " + actual
                     + "; the canonical ABI needs " + expected);
         }
-        boolean paramsAllocate = spillParams || params.stream().anyMatch(ComponentPlan::usesMemory);
-        boolean needsMemory = paramsAllocate || spillResults || (type.result() != null && usesMemory(type.result()));
+        boolean paramsAllocate = flat.spillParams() || type.params().stream().anyMatch(p -> usesMemory(p.type()));
+        boolean needsMemory = paramsAllocate || flat.spillResults()
+                || (type.result() != null && usesMemory(type.result()));
         if (needsMemory && f.memory() == null) {
             throw new PluginLoadException(pluginId, what + " passes strings, lists or spilled values but its canon lift"
                     + " names no memory");
@@ -165,21 +218,83 @@ public final class ComponentPlan {
                     + " lift names no realloc");
         }
         if (f.realloc() != null) {
-            FunctionType realloc = resolve(pluginId, provided, f.realloc()).type();
-            FunctionType wanted = FunctionType.of(List.of(ValType.I32, ValType.I32, ValType.I32, ValType.I32),
-                    List.of(ValType.I32));
-            if (!wanted.equals(realloc)) {
-                throw new PluginLoadException(pluginId, what + ": realloc '" + f.realloc().name() + "' has type "
-                        + realloc + "; the canonical ABI needs " + wanted);
-            }
+            checkRealloc(pluginId, provided, what, f.realloc());
         }
         if (f.postReturn() != null) {
             FunctionType post = resolve(pluginId, provided, f.postReturn()).type();
-            FunctionType wanted = FunctionType.of(flatResults, List.of());
+            FunctionType wanted = FunctionType.of(expected.returns(), List.of());
             if (!wanted.equals(post)) {
                 throw new PluginLoadException(pluginId, what + ": post-return '" + f.postReturn().name() + "' has type "
                         + post + "; the canonical ABI needs " + wanted);
             }
+        }
+    }
+
+    /**
+     * Checks a {@code canon lower}'s options against its import's type and returns the core function type
+     * the lowering has: the flat parameters (one pointer when more than {@link CanonicalAbi#MAX_FLAT_PARAMS}),
+     * then, when the result flattens to more than one value, an out-pointer parameter instead of results.
+     */
+    private static FunctionType checkLower(String pluginId, List<Map<String, Provided>> provided, LoweredFunction f) {
+        FuncType type = f.imported().type();
+        String what = "canon lower of component import '" + f.imported().name() + "' (" + type + ")";
+        Flattened flat = flatten(type, true);
+        boolean resultAllocates = type.result() != null && usesMemory(type.result());
+        boolean needsMemory = flat.spillParams() || flat.spillResults() || resultAllocates
+                || type.params().stream().anyMatch(p -> usesMemory(p.type()));
+        if (needsMemory && f.memory() == null) {
+            throw new PluginLoadException(pluginId, what + " passes strings, lists or spilled values but names no"
+                    + " memory");
+        }
+        if (f.memory() != null) {
+            resolve(pluginId, provided, f.memory());
+        }
+        if (resultAllocates && f.realloc() == null) {
+            throw new PluginLoadException(pluginId, what + " returns strings or lists but names no realloc");
+        }
+        if (f.realloc() != null) {
+            checkRealloc(pluginId, provided, what, f.realloc());
+        }
+        return flat.core();
+    }
+
+    /** A function type's core signature, and whether its parameters and its result travel through memory. */
+    private record Flattened(FunctionType core, boolean spillParams, boolean spillResults) {
+    }
+
+    /**
+     * The core signature of a component function type: its flat parameters, or one pointer when there are
+     * more than {@link CanonicalAbi#MAX_FLAT_PARAMS}; its flat result, or, when that is more than
+     * {@link CanonicalAbi#MAX_FLAT_RESULTS} values, a pointer the core function returns ({@code canon lift})
+     * or an out-pointer parameter it is given instead of results ({@code canon lower}).
+     */
+    private static Flattened flatten(FuncType type, boolean lowering) {
+        List<ValType> params = new ArrayList<>();
+        for (WitType.Field p : type.params()) {
+            params.addAll(core(WitType.flatten(p.type())));
+        }
+        boolean spillParams = params.size() > CanonicalAbi.MAX_FLAT_PARAMS;
+        if (spillParams) {
+            params = new ArrayList<>(List.of(ValType.I32));
+        }
+        List<ValType> results = type.result() == null ? List.of() : core(WitType.flatten(type.result()));
+        boolean spillResults = results.size() > CanonicalAbi.MAX_FLAT_RESULTS;
+        if (spillResults && lowering) {
+            params.add(ValType.I32);
+            results = List.of();
+        } else if (spillResults) {
+            results = List.of(ValType.I32);
+        }
+        return new Flattened(FunctionType.of(params, results), spillParams, spillResults);
+    }
+
+    private static void checkRealloc(String pluginId, List<Map<String, Provided>> provided, String what, CoreRef ref) {
+        FunctionType realloc = resolve(pluginId, provided, ref).type();
+        FunctionType wanted = FunctionType.of(List.of(ValType.I32, ValType.I32, ValType.I32, ValType.I32),
+                List.of(ValType.I32));
+        if (!wanted.equals(realloc)) {
+            throw new PluginLoadException(pluginId, what + ": realloc '" + ref.name() + "' has type " + realloc
+                    + "; the canonical ABI needs " + wanted);
         }
     }
 
@@ -283,6 +398,11 @@ public final class ComponentPlan {
 
     LiftedFunction export(String name) {
         return exports.get(name);
+    }
+
+    /** The host function behind the function import of that name (every import has one once planned). */
+    BoundImport importBinding(String name) {
+        return imports.get(name);
     }
 
     List<CompiledModule> modules() {

@@ -61,12 +61,16 @@ public final class JavaBinding {
         this.resultWrapped = resultWrapped;
     }
 
-    /** The component export a contract export name maps to: {@code apply_rule} and {@code applyRule} become {@code apply-rule}. */
+    /**
+     * The kebab-case WIT name of a Java or host name: {@code apply_rule} and {@code applyRule} become
+     * {@code apply-rule} (a contract export), {@code erp.customer.tier} becomes {@code erp-customer-tier}
+     * (a host function a component imports).
+     */
     public static String witName(String name) {
         StringBuilder out = new StringBuilder();
         for (int i = 0; i < name.length(); i++) {
             char c = name.charAt(i);
-            if (c == '_' || c == '-' || c == ' ') {
+            if (c == '_' || c == '-' || c == ' ' || c == '.') {
                 if (out.length() > 0 && out.charAt(out.length() - 1) != '-') {
                     out.append('-');
                 }
@@ -101,45 +105,65 @@ public final class JavaBinding {
      * @throws Mismatch naming where and how the two differ
      */
     public static JavaBinding of(Method method, String export, FuncType type) throws Mismatch {
-        Type[] javaParams = method.getGenericParameterTypes();
+        return bind(method.getName(), method.getGenericParameterTypes(), method.getParameters(),
+                method.getGenericReturnType(), method, export, type);
+    }
+
+    /**
+     * Matches a typed host function with the type of the component's import of it: the parameter (if any)
+     * with the function's one parameter, the result with its result, {@code result<T, string>} or none.
+     *
+     * @param hostFunction the host function's name, for messages
+     * @param parameter the Java parameter type, or {@code null} for none
+     * @param result the Java result type ({@code void.class} for none)
+     * @throws Mismatch naming where and how the two differ
+     */
+    public static JavaBinding ofHostFunction(String hostFunction, Type parameter, Type result, FuncType type)
+            throws Mismatch {
+        Type[] params = parameter == null ? new Type[0] : new Type[] {parameter};
+        return bind("host function '" + hostFunction + "'", params, new AnnotatedElement[params.length], result, null,
+                hostFunction, type);
+    }
+
+    private static JavaBinding bind(String javaName, Type[] javaParams, AnnotatedElement[] paramAnnotations,
+            Type returned, AnnotatedElement resultAnnotations, String export, FuncType type) throws Mismatch {
         if (javaParams.length != type.params().size()) {
             throw new Mismatch("the parameters", "the function takes " + type.params().size() + " but "
-                    + method.getName() + " takes " + javaParams.length);
+                    + javaName + " takes " + javaParams.length);
         }
         List<Converter> params = new ArrayList<>();
         for (int i = 0; i < javaParams.length; i++) {
             WitType.Field p = type.params().get(i);
-            params.add(converter(javaParams[i], method.getParameters()[i], p.type(), p.name()));
+            params.add(converter(javaParams[i], paramAnnotations[i], p.type(), p.name()));
         }
-        Type returned = method.getGenericReturnType();
         boolean isVoid = returned == void.class || returned == Void.class;
         WitType witResult = type.result();
         if (witResult instanceof WitType.ResultType r && r.error() == Primitive.STRING) {
             if (isVoid) {
                 if (r.ok() != null) {
-                    throw new Mismatch("the result", "the function returns " + r + " but " + method.getName()
+                    throw new Mismatch("the result", "the function returns " + r + " but " + javaName
                             + " returns void");
                 }
                 return new JavaBinding(export, type, params, null, true);
             }
             if (r.ok() == null) {
-                throw new Mismatch("the result", "the function returns " + r + " (no value) but " + method.getName()
+                throw new Mismatch("the result", "the function returns " + r + " (no value) but " + javaName
                         + " returns " + returned.getTypeName());
             }
-            return new JavaBinding(export, type, params, converter(returned, method, r.ok(), "$"), true);
+            return new JavaBinding(export, type, params, converter(returned, resultAnnotations, r.ok(), "$"), true);
         }
         if (isVoid) {
             if (witResult != null) {
-                throw new Mismatch("the result", "the function returns " + witResult + " but " + method.getName()
+                throw new Mismatch("the result", "the function returns " + witResult + " but " + javaName
                         + " returns void");
             }
             return new JavaBinding(export, type, params, null, false);
         }
         if (witResult == null) {
-            throw new Mismatch("the result", "the function returns nothing but " + method.getName() + " returns "
+            throw new Mismatch("the result", "the function returns nothing but " + javaName + " returns "
                     + returned.getTypeName());
         }
-        return new JavaBinding(export, type, params, converter(returned, method, witResult, "$"), false);
+        return new JavaBinding(export, type, params, converter(returned, resultAnnotations, witResult, "$"), false);
     }
 
     /** The WIT function type the binding was made for. */
@@ -185,6 +209,45 @@ public final class JavaBinding {
             throw new PluginCodecException(pluginId, export, e.path, "result of '" + export + "' does not convert to "
                     + "the Java type at " + e.path + ": " + e.getMessage(), e.getCause());
         }
+    }
+
+    // ---- The import direction: a component calls a host function ----
+
+    /**
+     * The Java arguments of a host function from the lifted values of the import's parameters.
+     *
+     * @throws PluginCodecException when a value does not convert (a decimal string that is not a number)
+     */
+    Object[] argumentsToJava(String pluginId, String caller, Object[] values) {
+        Object[] out = new Object[params.size()];
+        for (int i = 0; i < out.length; i++) {
+            String name = type.params().get(i).name();
+            try {
+                out[i] = params.get(i).toJava(values[i], name);
+            } catch (ConversionFailure e) {
+                throw new PluginCodecException(pluginId, caller, e.path, "argument '" + name + "' of host function '"
+                        + export + "' does not convert to the Java type at " + e.path + ": " + e.getMessage(),
+                        e.getCause());
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The value of the import's result for the host function's Java result ({@code null} when the import
+     * returns nothing): wrapped as the ok case when the import returns {@code result<T, string>}.
+     *
+     * @throws IllegalArgumentException when the result does not fit its WIT type (a {@code null} where
+     *     nothing is optional, a number out of range)
+     */
+    Object resultToWit(Object value) {
+        Object converted = result == null ? null : result.toWit(value, "$");
+        return resultWrapped ? new CaseValue(0, converted) : converted;
+    }
+
+    /** Whether the function's result is {@code result<T, string>}, whose error case carries a failure's message. */
+    boolean resultWrapped() {
+        return resultWrapped;
     }
 
     /** A value that does not convert to Java (found while lifting). */

@@ -187,7 +187,7 @@ public final class GraftEngine {
         String signedBy = verifyTrust(spec, contents);
         PluginPolicy policy = spec.policy();
         if (ComponentParser.isComponent(bytes)) {
-            return Plugin.createComponent(spec, compileComponent(id, bytes, policy), listeners, signedBy);
+            return Plugin.createComponent(spec, compileComponent(spec, bytes), listeners, signedBy);
         }
         CompiledModule compiled = compile(id, bytes, policy.mode(), policy.fuel() > 0 ? policy.fuelCosts() : null,
                 policy.loadLimits());
@@ -195,10 +195,13 @@ public final class GraftEngine {
     }
 
     /**
-     * Parses a component (refusing what Graft does not run) and meters, checks and compiles each of its core
-     * modules exactly as a plugin's module (load budget, fuel metering, compile timeout, compile cache).
+     * Parses a component (refusing what Graft does not run), meters, checks and compiles each of its core
+     * modules exactly as a plugin's module (load budget, fuel metering, compile timeout, compile cache),
+     * and satisfies each of its function imports with a host function the policy grants.
      */
-    private ComponentPlan compileComponent(String id, byte[] bytes, PluginPolicy policy) {
+    private ComponentPlan compileComponent(PluginSpec spec, byte[] bytes) {
+        String id = spec.source().pluginId();
+        PluginPolicy policy = spec.policy();
         ComponentParser.Parsed parsed = ComponentParser.parse(id, bytes);
         List<CompiledModule> modules = new java.util.ArrayList<>();
         for (int i = 0; i < parsed.coreModules().size(); i++) {
@@ -212,7 +215,8 @@ public final class GraftEngine {
                         + (at < 0 ? reason : reason.substring(at + "refused at load: ".length())), e);
             }
         }
-        return ComponentPlan.create(id, PluginSource.sha256Hex(bytes), parsed, modules);
+        return ComponentPlan.create(id, PluginSource.sha256Hex(bytes), parsed, modules, policy.capabilities(),
+                spec.hostFunctions());
     }
 
     /** The name of the trusted key that signed the module, or {@code null}; refuses per the spec's trust policy. */

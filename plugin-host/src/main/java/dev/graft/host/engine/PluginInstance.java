@@ -130,7 +130,8 @@ final class PluginInstance implements AutoCloseable {
         this.wasi = null;
         this.instance = null;
         try {
-            this.component = new ComponentInstance(plan, pluginId, budget, meter, plugin::memoryLimits);
+            this.component = new ComponentInstance(plan, pluginId, budget, meter, plugin::memoryLimits,
+                    plugin.policy().maxInputBytes(), plugin.policy().maxOutputBytes());
         } catch (RuntimeException | Error e) {
             if (meter != null && meter.exhausted()) {
                 throw new PluginFuelExhaustedException(pluginId, "instantiation (start function)", meter.budget(),

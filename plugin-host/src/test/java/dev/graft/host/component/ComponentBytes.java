@@ -71,6 +71,16 @@ final class ComponentBytes {
         return section(8, b);
     }
 
+    /** Imports a component function {@code name} of function type {@code type} (which adds a function index). */
+    ComponentBytes importFunc(String name, int type) {
+        return section(10, new Buf().u32(1).raw(0x00).name(name).raw(0x01).u32(type));
+    }
+
+    /** {@code canon lower} of component function {@code func} with the given options (adds a core function index). */
+    ComponentBytes lower(int func, Buf options) {
+        return section(8, new Buf().u32(1).raw(0x01, 0x00).u32(func).raw(options.bytes()));
+    }
+
     /** Exports component function {@code func} as {@code name}. */
     ComponentBytes exportFunc(String name, int func) {
         return section(11, new Buf().u32(1).raw(0x00).name(name).raw(0x01).u32(func).raw(0x00));

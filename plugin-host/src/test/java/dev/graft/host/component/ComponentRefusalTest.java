@@ -71,20 +71,34 @@ class ComponentRefusalTest {
     }
 
     @Test
-    void anyImportIsRefusedByNameEvenWithCapabilitiesGranted() {
+    void instanceImportsAreRefusedByNameEvenWithCapabilitiesGranted() {
         // An instance type for the import precedes it, as toolchains write it; the import is still what is named.
         byte[] withImport = ComponentBytes.component()
                 .type(new Buf().raw(0x42).u32(0))
                 .section(10, new Buf().u32(1).raw(0x00).name("wasi:cli/environment@0.2.0").raw(0x05).u32(0))
                 .bytes();
         assertMentions(refused(withImport), "component import 'wasi:cli/environment@0.2.0' (instance)",
-                "no capability grants a component import");
+                "WASI is not offered to components");
         PluginPolicy generous = PluginPolicy.builder()
                 .capabilities(Capabilities.builder().wasi(true).hostFunction("get-environment").build()).build();
         assertMentions(refused(withImport, generous), "component import 'wasi:cli/environment@0.2.0'");
-        byte[] funcImport = ComponentBytes.component().type(func(new Object[] {}, U32))
-                .section(10, new Buf().u32(1).raw(0x00).name("tier-of").raw(0x01).u32(0)).bytes();
-        assertMentions(refused(funcImport), "component import 'tier-of' (function)");
+        for (int kind : new int[] {0x00, 0x02, 0x04}) {
+            byte[] other = ComponentBytes.component()
+                    .section(10, new Buf().u32(1).raw(0x00).name("thing").raw(kind).u32(0)).bytes();
+            assertMentions(refused(other), "component import 'thing' (", "may import only functions");
+        }
+    }
+
+    @Test
+    void aFunctionImportIsRefusedUnlessAGrantedHostFunctionSatisfiesIt() {
+        byte[] funcImport = answering().lift(0, 0, options(-1, -1, -1)).exportFunc("answer", 0)
+                .type(func(new Object[] {}, U32)).importFunc("tier-of", 1).bytes();
+        assertMentions(refused(funcImport), "component import 'tier-of' (func() -> u32)",
+                "needs host function capability 'tier-of', which the policy does not grant");
+        PluginPolicy granted = PluginPolicy.builder()
+                .capabilities(Capabilities.builder().hostFunction("tier_of").build()).build();
+        assertMentions(refused(funcImport, granted), "host function 'tier_of' is granted but the host offers no"
+                + " implementation");
     }
 
     @Test
@@ -107,8 +121,18 @@ class ComponentRefusalTest {
     void otherEncodingsLoweringAndNestingAreRefusedByName() {
         assertMentions(refused(answering().lift(0, 0, new Buf().u32(1).raw(0x01)).bytes()), "string-encoding=utf16");
         assertMentions(refused(answering().lift(0, 0, new Buf().u32(1).raw(0x02)).bytes()), "latin1+utf16");
-        assertMentions(refused(answering().section(8, new Buf().u32(1).raw(0x01, 0x00).u32(0).u32(0)).bytes()),
-                "canon lower");
+        assertMentions(refused(answering().lift(0, 0, options(-1, -1, -1)).lower(0, options(-1, -1, -1)).bytes()),
+                "canon lower of component function 0, which the component lifts itself");
+        ComponentBytes importing = answering().type(func(new Object[] {}, U32)).importFunc("tier-of", 1);
+        assertMentions(refused(importing.lower(0, new Buf().u32(1).raw(0x01)).bytes()),
+                "canon lower of 'tier-of' with string-encoding=utf16");
+        assertMentions(refused(answering().type(func(new Object[] {}, U32)).importFunc("tier-of", 1)
+                .lower(0, options(-1, -1, 0)).bytes()), "canon lower of 'tier-of' with a post-return function");
+        assertMentions(refused(answering().type(func(new Object[] {}, U32)).importFunc("tier-of", 1)
+                .exportFunc("again", 0).bytes()), "an export 'again' of the imported function 'tier-of'");
+        assertMentions(refused(answering().type(func(new Object[] {}, U32)).importFunc("tier-of", 1)
+                .lower(0, options(-1, -1, -1)).lift(1, 0, options(-1, -1, -1)).bytes()),
+                "canon lift of a lowered import");
         assertMentions(refused(answering().section(4, new Buf().raw(ComponentBytes.PREAMBLE)).bytes()),
                 "a nested component");
         assertMentions(refused(answering().section(5, new Buf().u32(1).raw(0x01).u32(0)).bytes()),
@@ -141,6 +165,51 @@ class ComponentRefusalTest {
                 .type(ComponentBytes.option(STRING)).type(func(new Object[] {"x", 0}, S32))
                 .lift(0, 1, options(0, -1, -1)).exportFunc("opt-len", 0).bytes();
         assertMentions(refused(noRealloc), "names no realloc");
+    }
+
+    /** A component lowering {@code tier-of: func(customer-id: string) -> option<string>} into {@code tier}'s import. */
+    static byte[] lowering(String tierImport, Buf lowerOptions) {
+        byte[] module = Wat2Wasm.parse("(module (import \"host\" \"tier-of\" (func " + tierImport + "))"
+                + " (memory (export \"memory\") 1) (func (export \"cabi_realloc\") (param i32 i32 i32 i32) (result i32)"
+                + " (i32.const 0)) (func (export \"answer\") (result i32) (i32.const 42)))");
+        byte[] memory = Wat2Wasm.parse("(module (memory (export \"memory\") 1) (func (export \"cabi_realloc\")"
+                + " (param i32 i32 i32 i32) (result i32) (i32.const 0)))");
+        return ComponentBytes.component().coreModule(memory).coreModule(module)
+                .instantiate(0)                                                   // core instance 0
+                .aliasCore(MEMORY, 0, "memory").aliasCore(FUNC, 0, "cabi_realloc")  // memory 0, core func 0
+                .type(ComponentBytes.option(STRING))
+                .type(func(new Object[] {"customer-id", STRING}, 0))
+                .importFunc("tier-of", 1)
+                .lower(0, lowerOptions)                                          // core func 1
+                .instanceOfExports("tier-of", FUNC, 1)                          // core instance 1
+                .instantiate(1, "host", 1)                                        // core instance 2
+                .aliasCore(FUNC, 2, "answer")                                    // core func 2
+                .type(func(new Object[] {}, S32)).lift(2, 2, options(-1, -1, -1)).exportFunc("answer", 1)
+                .bytes();
+    }
+
+    @Test
+    void lowersThatDoNotFitTheImportingCoreFunctionOrNameNoMemoryAreRefused() {
+        PluginPolicy granted = PluginPolicy.builder()
+                .capabilities(Capabilities.builder().hostFunction("tier_of").build()).build();
+        dev.graft.host.abi.HostFunctionBinding offered = dev.graft.host.abi.HostFunctionBinding.typed("tier_of",
+                (id, in) -> in, String.class, new Object() {
+                    Optional<String> sig() {
+                        return null;
+                    }
+                }.getClass().getDeclaredMethods()[0].getGenericReturnType(), (id, argument) -> Optional.empty());
+        java.util.function.Function<byte[], PluginLoadException> refusedWithGrant = bytes -> assertThrows(
+                PluginLoadException.class, () -> ENGINE.load(PluginSpec.builder(PluginSource.ofBytes("odd", bytes))
+                        .policy(granted).hostFunction(offered).build()));
+        // The right shape loads: (string pointer, length, out-pointer) -> ().
+        ENGINE.load(PluginSpec.builder(PluginSource.ofBytes("odd", lowering("(param i32 i32 i32)", options(0, 0, -1))))
+                .policy(granted).hostFunction(offered).build()).close();
+        assertMentions(refusedWithGrant.apply(lowering("(param i32 i32) (result i32)", options(0, 0, -1))),
+                "import 'host.tier-of' has type", "exports 'tier-of' with type");
+        assertMentions(refusedWithGrant.apply(lowering("(param i32 i32 i32)", options(-1, 0, -1))),
+                "canon lower of component import 'tier-of'", "names no memory");
+        assertMentions(refusedWithGrant.apply(lowering("(param i32 i32 i32)", options(0, -1, -1))),
+                "canon lower of component import 'tier-of'", "names no realloc");
     }
 
     @Test

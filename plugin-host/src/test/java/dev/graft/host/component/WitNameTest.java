@@ -20,4 +20,12 @@ class WitNameTest {
         assertEquals("unit-price", JavaBinding.witName("unitPrice"));
         assertEquals("already-kebab", JavaBinding.witName("already-kebab"));
     }
+
+    @Test
+    void hostFunctionNamesBecomeTheKebabCaseAComponentImports() {
+        assertEquals("erp-customer-tier", JavaBinding.witName("erp_customer_tier"));
+        assertEquals("erp-customer-tier", JavaBinding.witName("erp.customer.tier"));
+        assertEquals("erp-customer-tier", JavaBinding.witName("erpCustomerTier"));
+        assertEquals("erp-customer-tier", JavaBinding.witName("erp..customer.tier."));
+    }
 }

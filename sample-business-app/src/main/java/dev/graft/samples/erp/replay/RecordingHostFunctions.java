@@ -33,7 +33,8 @@ public class RecordingHostFunctions extends HostFunctionBeans {
     private static HostFunctionBinding recorded(HostFunctionBinding binding) {
         String name = binding.name();
         HostFunctionHandler handler = binding.handler();
-        return new HostFunctionBinding(name, (pluginId, input) -> {
+        // Only the bytes form (Extism modules) is recorded; a component's typed calls are kept but not recorded.
+        return binding.withHandler((pluginId, input) -> {
             byte[] in = input.clone();
             byte[] output;
             try {
