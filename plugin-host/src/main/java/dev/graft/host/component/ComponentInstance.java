@@ -20,6 +20,7 @@ import com.dylibso.chicory.wasm.types.Import;
 import com.dylibso.chicory.wasm.types.MemoryLimits;
 import com.dylibso.chicory.wasm.types.MutabilityType;
 import com.dylibso.chicory.wasm.types.ValType;
+import dev.graft.api.HostFunctionError;
 import dev.graft.api.PluginException;
 import dev.graft.host.abi.HostFunctionFailure;
 import dev.graft.host.component.ComponentParser.CoreInstanceDef;
@@ -229,8 +230,9 @@ public final class ComponentInstance {
      * at the out-pointer when it spills). What the guest passes is held to {@code max-output-bytes}, what
      * it receives to {@code max-input-bytes}, and every byte copied is charged as for an export's values.
      *
-     * @throws HostFunctionFailure when the handler fails (unless the import returns {@code result<T, string>},
-     *     whose error case then carries the failure's message) or returns a value that does not fit
+     * @throws HostFunctionFailure when the handler fails (unless it throws a {@link HostFunctionError} and the
+     *     import returns {@code result<T, string>}, whose error case then carries that message) or returns a
+     *     value that does not fit
      */
     private long[] callHost(LoweredFunction f, long[] args) {
         ComponentPlan.BoundImport bound = plan.importBinding(f.imported().name());
@@ -259,11 +261,12 @@ public final class ComponentInstance {
         } catch (LinkageError e) {
             throw new HostFunctionFailure(name, e);
         } catch (Exception e) {
-            if (!bound.binding().resultWrapped()) {
+            if (!(e instanceof HostFunctionError answered) || !bound.binding().resultWrapped()) {
                 throw new HostFunctionFailure(name, e);
             }
-            // The import returns result<T, string>: the guest handles the failure itself.
-            value = new CanonicalAbi.CaseValue(1, String.valueOf(e.getMessage()));
+            // An error the host function answers on purpose, to an import returning result<T, string>: the guest
+            // handles it. Other failures keep their message from the guest (host internals stay in the host).
+            value = new CanonicalAbi.CaseValue(1, String.valueOf(answered.getMessage()));
         }
         if (type.result() == null) {
             return new long[0];

@@ -1,10 +1,12 @@
 package dev.graft.host.component;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.graft.api.ExtensionPoint;
+import dev.graft.api.HostFunctionError;
 import dev.graft.api.PluginCallException;
 import dev.graft.api.PluginLoadException;
 import dev.graft.api.PluginTrapException;
@@ -225,13 +227,16 @@ class ComponentImportTest {
     }
 
     @Test
-    void aResultImportCarriesTheHandlersFailureToTheGuestAndABytesHostFunctionIsListOfU8() {
+    void aResultImportCarriesAHostFunctionErrorToTheGuestAndABytesHostFunctionIsListOfU8() {
         HostFunctionBinding lookup = HostFunctionBinding.typed("lookup", (id, in) -> in, String.class, String.class,
                 (pluginId, key) -> {
                     if ("k".equals(key)) {
                         return "v ✓";
                     }
-                    throw new java.util.NoSuchElementException("no key '" + key + "'");
+                    if ("secret".equals(key)) {
+                        throw new IllegalStateException("jdbc:postgresql://db.internal/erp refused the connection");
+                    }
+                    throw new HostFunctionError("no key '" + key + "'");
                 });
         HostFunctionBinding echo = new HostFunctionBinding("echo", (pluginId, input) -> {
             byte[] reversed = new byte[input.length];
@@ -249,6 +254,10 @@ class ComponentImportTest {
             // The guest received err("no key 'x'") and returned it: the plugin's own failure, not the host's.
             PluginCallException e = assertThrows(PluginCallException.class, () -> passing.lookup("x"));
             assertEquals("no key 'x'", e.pluginMessage());
+            // Any other exception is the host's failure: it ends the call, and its message never reaches the guest.
+            PluginCallException internal = assertThrows(PluginCallException.class, () -> passing.lookup("secret"));
+            assertTrue(internal.getMessage().contains("host function 'lookup' failed"), internal.getMessage());
+            assertNotEquals("jdbc:postgresql://db.internal/erp refused the connection", internal.pluginMessage());
             assertEquals(List.of((byte) 3, (byte) 2, (byte) -1), toList(passing.echo(new byte[] {-1, 2, 3})));
             assertEquals(0, passing.echo(new byte[0]).length);
         }
