@@ -208,7 +208,9 @@ class LoadBombTest extends HostileTestBase {
     @Test
     void compileBombInTieredModeLoadsInterpretedAndItsBackgroundCompileIsStopped() throws InterruptedException {
         byte[] bomb = LoadBombs.compileBomb(40);
-        LoadLimits limits = LoadLimits.builder().maxHugeFunctions(1000).compileTimeout(Duration.ofSeconds(1)).build();
+        // 4 s: long enough for metering and parsing on a loaded 2-core machine (1 s was not), far short of the
+        // compile's ~19 s, which the deadline must stop.
+        LoadLimits limits = LoadLimits.builder().maxHugeFunctions(1000).compileTimeout(Duration.ofSeconds(4)).build();
         GraftEngine engine = GraftEngine.create();
         long start = System.nanoTime();
         Plugin plugin = engine.load(PluginSpec.builder(PluginSource.ofBytes("bomb-tiered", bomb))
