@@ -174,9 +174,11 @@ public final class ComponentProbe {
             }
         };
         Runnable canonical = () -> {
+            // One CanonicalAbi per call, as the engine makes one (it counts the call's bytes against the limits).
+            CanonicalAbi perCall = new CanonicalAbi("pricing-rust", "apply-rule", memory, bump, 1 << 20, 1 << 20);
             heap[0] = lowerHeap;
-            long[] flat = abi.lowerParams(params, binding.lower(new Object[] {line}));
-            Object out = binding.lift("pricing-rust", abi.liftResult(result, new long[] {resultPtr}));
+            long[] flat = perCall.lowerParams(params, binding.lower(new Object[] {line}));
+            Object out = binding.lift("pricing-rust", perCall.liftResult(result, new long[] {resultPtr}));
             sink += flat.length + out.hashCode();
         };
         PairedTimer.warmUp(json, canonical, warmups, 200_000_000L);
@@ -190,6 +192,38 @@ public final class ComponentProbe {
                 PairedTimer.quantile(samples.second(), 0.25), PairedTimer.quantile(samples.second(), 0.75),
                 PairedTimer.quantile(ratios, 0.5), PairedTimer.quantile(ratios, 0.25), PairedTimer.quantile(ratios, 0.75),
                 Fixtures.CODEC.encode(line).length, adjustmentsJson.length, rounds, load()));
+
+        // Each half on its own: the line in (encode vs lower) and the adjustments out (decode vs lift).
+        Runnable encode = () -> {
+            try {
+                sink += Fixtures.CODEC.encode(line).length;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        };
+        Runnable lower = () -> {
+            CanonicalAbi perCall = new CanonicalAbi("pricing-rust", "apply-rule", memory, bump, 1 << 20, 1 << 20);
+            heap[0] = lowerHeap;
+            sink += perCall.lowerParams(params, binding.lower(new Object[] {line})).length;
+        };
+        Runnable decode = () -> {
+            try {
+                sink += Fixtures.CODEC.decode(adjustmentsJson, Fixtures.ADJUSTMENTS).hashCode();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        };
+        Runnable lift = () -> {
+            CanonicalAbi perCall = new CanonicalAbi("pricing-rust", "apply-rule", memory, bump, 1 << 20, 1 << 20);
+            sink += binding.lift("pricing-rust", perCall.liftResult(result, new long[] {resultPtr})).hashCode();
+        };
+        for (Runnable[] pair : new Runnable[][] {{encode, lower}, {decode, lift}}) {
+            PairedTimer.warmUp(pair[0], pair[1], warmups / 2 + 1, 200_000_000L);
+            PairedTimer.Samples half = PairedTimer.measure(pair[0], pair[1], rounds, sliceMillis * 1_000_000L);
+            System.out.println(String.format(Locale.ROOT, "component-abi-%s jsonNs=%.0f canonicalNs=%.0f ratio=%.3f"
+                    + " rounds=%d load=%s", pair[0] == encode ? "in" : "out", PairedTimer.quantile(half.first(), 0.5),
+                    PairedTimer.quantile(half.second(), 0.5), PairedTimer.quantile(half.ratios(), 0.5), rounds, load()));
+        }
     }
 
     // ---- c: the large component's start ----
