@@ -48,7 +48,7 @@ import java.util.stream.Stream;
  *       {@code pricing-js} into {@code DIR} (the build step's cost) and prints the time and size;</li>
  *   <li>{@code js-tiered}: loads {@code pricing-js} tiered in a new engine (load budget, metering, parsing)
  *       and times its first call (interpreted, while the background compile runs);</li>
- *   <li>{@code js-classpath DIR [warm-up s] [rounds]}: loads it with {@code DIR} on a class loader's path
+ *   <li>{@code js-classpath DIR [warm-up s] [rounds] [pooled|fresh]}: loads it with {@code DIR} on a class loader's path
  *       (every core module from the classpath cache), times the load and the first call, then the steady
  *       per-call time (compiled code: the classes of the entry are the ones a compile at load makes). Run it
  *       once plainly and once with {@code -XX:-DontCompileHugeMethods}: SpiderMonkey's interpreter loop
@@ -78,9 +78,10 @@ public final class ComponentProbe {
             case "abi" -> abi(intArg(args, 1, 41), intArg(args, 2, 50), intArg(args, 3, 25));
             case "js-fill" -> jsFill(Path.of(args[1]));
             case "js-tiered" -> jsTiered();
-            case "js-classpath" -> jsClasspath(Path.of(args[1]), intArg(args, 2, 30), intArg(args, 3, 5));
+            case "js-classpath" -> jsClasspath(Path.of(args[1]), intArg(args, 2, 30), intArg(args, 3, 5),
+                    args.length > 4 ? InstanceMode.valueOf(args[4].toUpperCase(Locale.ROOT)) : InstanceMode.POOLED);
             default -> throw new IllegalArgumentException("usage: ComponentProbe call|abi|js-fill DIR|js-tiered"
-                    + "|js-classpath DIR [warm-up seconds] [rounds]");
+                    + "|js-classpath DIR [warm-up seconds] [rounds] [pooled|fresh]");
         }
         // The tiered load leaves a background compile of the 12 MB module running: do not wait for it.
         System.exit(0);
@@ -229,8 +230,8 @@ public final class ComponentProbe {
     // ---- c: the large component's start ----
 
     /** Generous limits for SpiderMonkey: a 145-page memory, a long first call, a long metering pass. */
-    static PluginPolicy jsPolicy(ExecutionMode mode) {
-        return PluginPolicy.builder().mode(mode).instances(InstanceMode.POOLED).poolSize(1)
+    static PluginPolicy jsPolicy(ExecutionMode mode, InstanceMode instances) {
+        return PluginPolicy.builder().mode(mode).instances(instances).poolSize(1)
                 .maxMemoryBytes(64L * 1024 * 1024).fuel(10_000_000_000L).timeout(Duration.ofSeconds(120))
                 .loadLimits(LoadLimits.builder().compileTimeout(Duration.ofMinutes(10)).build()).build();
     }
@@ -261,7 +262,7 @@ public final class ComponentProbe {
         long[] fuel = fuelOfLastCall(engine);
         long start = System.nanoTime();
         Plugin plugin = engine.load(PluginSpec.builder(PluginSource.ofBytes("pricing-js", bytes))
-                .policy(jsPolicy(ExecutionMode.TIERED)).extensionPoint(PricingRule.class).build());
+                .policy(jsPolicy(ExecutionMode.TIERED, InstanceMode.POOLED)).extensionPoint(PricingRule.class).build());
         long loaded = System.nanoTime();
         ExecutionMode tier = plugin.executionTier();
         List<Adjustment> first = plugin.extension(PricingRule.class).apply(Fixtures.PRICING_LINE);
@@ -273,7 +274,7 @@ public final class ComponentProbe {
                 fuel[0], load()));
     }
 
-    private static void jsClasspath(Path dir, int warmupSeconds, int rounds) throws IOException {
+    private static void jsClasspath(Path dir, int warmupSeconds, int rounds, InstanceMode instances) throws IOException {
         byte[] bytes = Files.readAllBytes(PRICING_JS);
         try (URLClassLoader loader = new URLClassLoader(new URL[] {dir.toUri().toURL()},
                 ComponentProbe.class.getClassLoader())) {
@@ -281,7 +282,7 @@ public final class ComponentProbe {
             long[] fuel = fuelOfLastCall(engine);
             long start = System.nanoTime();
             Plugin plugin = engine.load(PluginSpec.builder(PluginSource.ofBytes("pricing-js", bytes))
-                    .policy(jsPolicy(ExecutionMode.TIERED)).extensionPoint(PricingRule.class).build());
+                    .policy(jsPolicy(ExecutionMode.TIERED, instances)).extensionPoint(PricingRule.class).build());
             long loaded = System.nanoTime();
             if (plugin.executionTier() != ExecutionMode.COMPILED) {
                 throw new IllegalStateException("pricing-js did not come from the classpath cache");
@@ -308,10 +309,10 @@ public final class ComponentProbe {
                     .contains("-XX:-DontCompileHugeMethods");
             System.out.println(String.format(Locale.ROOT,
                     "component-js-classpath loadMs=%d firstCallMs=%d firstCallFuel=%d steadyUs=%.1f (min %.1f, max %.1f)"
-                            + " warmUpCalls=%d rounds=%d dontCompileHugeMethods=%s load=%s",
+                            + " warmUpCalls=%d rounds=%d instances=%s dontCompileHugeMethods=%s load=%s",
                     (loaded - start) / 1_000_000, (called - loaded) / 1_000_000, firstFuel, PairedTimer.quantile(perCall, 0.5) / 1e3,
                     PairedTimer.quantile(perCall, 0) / 1e3, PairedTimer.quantile(perCall, 1) / 1e3, warmCalls, rounds,
-                    !hugeJitted, load()));
+                    instances, !hugeJitted, load()));
         }
     }
 
