@@ -276,10 +276,15 @@ public final class ClasspathCompileCache {
      * compiled. Replaces an existing entry for the same bytes and metering.
      *
      * @return the entry's folder
-     * @throws PluginLoadException when the module is refused, does not meter or does not compile
+     * @throws PluginLoadException when the module is refused, does not meter or does not compile, or is a
+     *     WebAssembly component ({@link #writeAll} writes those)
      * @throws UncheckedIOException when the entry cannot be written
      */
     public static Path write(Path classesRoot, String pluginId, byte[] bytes, CostModel fuelCosts) {
+        if (ComponentParser.isComponent(bytes)) {
+            throw new PluginLoadException(pluginId, "a WebAssembly component has no entry of its own, one per core"
+                    + " module: write it with ClasspathCompileCache.writeAll");
+        }
         byte[] checked = LoadBudget.check(pluginId, bytes, LoadLimits.defaults(), true);
         String sha256 = PluginSource.sha256Hex(bytes);
         String meteringKey = fuelCosts == null ? null

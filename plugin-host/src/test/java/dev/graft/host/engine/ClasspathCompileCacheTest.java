@@ -142,6 +142,14 @@ class ClasspathCompileCacheTest {
     }
 
     @Test
+    void writingAComponentAsOneModuleIsRefusedNamingWriteAll() throws IOException {
+        var e = org.junit.jupiter.api.Assertions.assertThrows(dev.graft.api.PluginLoadException.class,
+                () -> ClasspathCompileCache.write(root, "pricing-rust", Files.readAllBytes(PRICING_RUST), CostModel.defaults()));
+        assertTrue(e.getMessage().contains("plugin 'pricing-rust'") && e.getMessage().contains("writeAll"), e.getMessage());
+        assertFalse(Files.exists(root.resolve("META-INF")), "nothing was written");
+    }
+
+    @Test
     void anEntryPackagedInAJarIsFound() throws IOException {
         writeHello();
         Path jar = root.resolveSibling(root.getFileName() + "-plugins.jar");
