@@ -74,8 +74,8 @@ public final class ComponentProbe {
     public static void main(String[] args) throws Exception {
         String what = args.length > 0 ? args[0] : "call";
         switch (what) {
-            case "call" -> call(intArg(args, 1, 41), intArg(args, 2, 50), intArg(args, 3, 25));
-            case "abi" -> abi(intArg(args, 1, 41), intArg(args, 2, 50), intArg(args, 3, 25));
+            case "call" -> call(intArg(args, 1, 41), intArg(args, 2, 50), intArg(args, 3, 25)).forEach(System.out::println);
+            case "abi" -> abi(intArg(args, 1, 41), intArg(args, 2, 50), intArg(args, 3, 25)).forEach(System.out::println);
             case "js-fill" -> jsFill(Path.of(args[1]));
             case "js-tiered" -> jsTiered();
             case "js-classpath" -> jsClasspath(Path.of(args[1]), intArg(args, 2, 30), intArg(args, 3, 5),
@@ -93,7 +93,8 @@ public final class ComponentProbe {
 
     // ---- a: component call vs Extism call ----
 
-    private static void call(int rounds, long sliceMillis, int warmups) {
+    /** The paired component and Extism calls; throws when the two rules answer any of 150 lines differently. */
+    static List<String> call(int rounds, long sliceMillis, int warmups) {
         GraftEngine engine = GraftEngine.create();
         PluginPolicy policy = PluginPolicy.builder().mode(ExecutionMode.COMPILED).instances(InstanceMode.POOLED)
                 .poolSize(1).build();
@@ -101,15 +102,22 @@ public final class ComponentProbe {
         PricingRule component = rule(engine, "pricing-rust", Fixtures.bytes(PRICING_RUST), policy);
         QuoteLine line = Fixtures.PRICING_LINE;
         List<Adjustment> expected = extism.apply(line);
-        if (expected.isEmpty() || !expected.equals(component.apply(line))) {
-            throw new IllegalStateException("the two rules disagree: " + expected + " vs " + component.apply(line));
+        if (expected.isEmpty()) {
+            throw new IllegalStateException("the probe's line gets no discount");
+        }
+        // Same rule, same answers: every tier of the benchmarks' lines, before anything is timed.
+        for (QuoteLine l : Fixtures.pricingLines(150)) {
+            if (!extism.apply(l).equals(component.apply(l))) {
+                throw new IllegalStateException("the two rules disagree on " + l + ": " + extism.apply(l) + " vs "
+                        + component.apply(l));
+            }
         }
         Runnable viaExtism = () -> extism.apply(line);
         Runnable viaComponent = () -> component.apply(line);
         PairedTimer.warmUp(viaExtism, viaComponent, warmups, 200_000_000L);
         PairedTimer.Samples samples = PairedTimer.measure(viaExtism, viaComponent, rounds, sliceMillis * 1_000_000L);
         double[] ratios = samples.ratios();
-        System.out.println(String.format(Locale.ROOT,
+        return List.of(String.format(Locale.ROOT,
                 "component-call extismUs=%.2f (q1 %.2f, q3 %.2f) componentUs=%.2f (q1 %.2f, q3 %.2f)"
                         + " component/extism=%.3f (q1 %.3f, q3 %.3f) rounds=%d load=%s",
                 PairedTimer.quantile(samples.first(), 0.5) / 1e3, PairedTimer.quantile(samples.first(), 0.25) / 1e3,
@@ -126,7 +134,11 @@ public final class ComponentProbe {
 
     // ---- b: canonical ABI vs JSON codec ----
 
-    private static void abi(int rounds, long sliceMillis, int warmups) throws Exception {
+    /**
+     * The paired canonical-ABI and JSON work, whole and in halves; throws when either round trip changes the
+     * adjustments.
+     */
+    static List<String> abi(int rounds, long sliceMillis, int warmups) throws Exception {
         ComponentParser.FuncType type = ComponentParser.parse("pricing-rust", Fixtures.bytes(PRICING_RUST)).exports()
                 .get("apply-rule").type();
         JavaBinding binding = JavaBinding.of(PricingRule.class.getMethod("apply", QuoteLine.class), "apply-rule", type);
@@ -185,7 +197,8 @@ public final class ComponentProbe {
         PairedTimer.warmUp(json, canonical, warmups, 200_000_000L);
         PairedTimer.Samples samples = PairedTimer.measure(json, canonical, rounds, sliceMillis * 1_000_000L);
         double[] ratios = samples.ratios();
-        System.out.println(String.format(Locale.ROOT,
+        List<String> lines = new ArrayList<>();
+        lines.add(String.format(Locale.ROOT,
                 "component-abi jsonNs=%.0f (q1 %.0f, q3 %.0f) canonicalNs=%.0f (q1 %.0f, q3 %.0f)"
                         + " canonical/json=%.3f (q1 %.3f, q3 %.3f) jsonBytesIn=%d jsonBytesOut=%d rounds=%d load=%s",
                 PairedTimer.quantile(samples.first(), 0.5), PairedTimer.quantile(samples.first(), 0.25),
@@ -221,10 +234,11 @@ public final class ComponentProbe {
         for (Runnable[] pair : new Runnable[][] {{encode, lower}, {decode, lift}}) {
             PairedTimer.warmUp(pair[0], pair[1], warmups / 2 + 1, 200_000_000L);
             PairedTimer.Samples half = PairedTimer.measure(pair[0], pair[1], rounds, sliceMillis * 1_000_000L);
-            System.out.println(String.format(Locale.ROOT, "component-abi-%s jsonNs=%.0f canonicalNs=%.0f ratio=%.3f"
+            lines.add(String.format(Locale.ROOT, "component-abi-%s jsonNs=%.0f canonicalNs=%.0f ratio=%.3f"
                     + " rounds=%d load=%s", pair[0] == encode ? "in" : "out", PairedTimer.quantile(half.first(), 0.5),
                     PairedTimer.quantile(half.second(), 0.5), PairedTimer.quantile(half.ratios(), 0.5), rounds, load()));
         }
+        return lines;
     }
 
     // ---- c: the large component's start ----
