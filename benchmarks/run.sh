@@ -5,6 +5,7 @@
 #   benchmarks/run.sh                 # full run (about 20 minutes on 2 cores): results/latest.json -> docs/benchmarks.md
 #   benchmarks/run.sh --quick         # seconds per benchmark, to see that everything runs: results/quick/ (report.md)
 #   benchmarks/run.sh --no-build ...  # skip the Maven build
+#   benchmarks/run.sh --js ...        # also the 12 MB JavaScript component's start and calls (about 6 minutes more)
 #   benchmarks/run.sh -- 'Pricing.*'  # anything after -- goes to JMH (a benchmark regex, -prof gc, ...);
 #                                     # without a regex every benchmark in the jar runs
 #
@@ -15,13 +16,15 @@ cd "$(dirname "$0")/.."
 
 quick=0
 build=1
+js=0
 jmh_extra=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=1 ;;
     --no-build) build=0 ;;
+    --js) js=1 ;;
     --) shift; jmh_extra=("$@"); break ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
     *) echo "unknown option $1 (see --help)" >&2; exit 64 ;;
   esac
   shift
@@ -118,6 +121,25 @@ else
   "$JAVA" -cp "$jar" dev.graft.benchmarks.FirstCallProbe | tee -a "$results/issue15-paired.txt"
   "$JAVA" -cp "$jar" dev.graft.benchmarks.GraftLayerProbe | tee -a "$results/issue15-paired.txt"
   "$JAVA" -XX:-DontCompileHugeMethods -cp "$jar" dev.graft.benchmarks.ClasspathCacheProbe | tee -a "$results/issue15-paired.txt"
+fi
+
+echo "== issue 14 paired probes: component vs Extism call, canonical ABI vs JSON -> $results/issue14-components.txt"
+if [ "$quick" = 1 ]; then
+  "$JAVA" -cp "$jar" dev.graft.benchmarks.ComponentProbe call 3 20 1 | tee "$results/issue14-components.txt"
+  "$JAVA" -cp "$jar" dev.graft.benchmarks.ComponentProbe abi 3 20 1 | tee -a "$results/issue14-components.txt"
+else
+  "$JAVA" -cp "$jar" dev.graft.benchmarks.ComponentProbe call | tee "$results/issue14-components.txt"
+  "$JAVA" -cp "$jar" dev.graft.benchmarks.ComponentProbe abi | tee -a "$results/issue14-components.txt"
+fi
+if [ "$js" = 1 ]; then
+  # The 12 MB JavaScript component: its classpath entry written once (about 2 minutes), then loads and calls.
+  js_dir=$(mktemp -d -t graft-bench-js.XXXXXX)
+  trap 'rm -rf "$cache_dir" "$classpath_dir" "$js_dir"' EXIT
+  "$JAVA" -cp "$jar" dev.graft.benchmarks.ComponentProbe js-fill "$js_dir" | tee -a "$results/issue14-components.txt"
+  "$JAVA" -cp "$jar" dev.graft.benchmarks.ComponentProbe js-tiered | tee -a "$results/issue14-components.txt"
+  "$JAVA" -cp "$jar" dev.graft.benchmarks.ComponentProbe js-classpath "$js_dir" 60 5 | tee -a "$results/issue14-components.txt"
+  "$JAVA" -XX:-DontCompileHugeMethods -cp "$jar" dev.graft.benchmarks.ComponentProbe js-classpath "$js_dir" 60 5 \
+    | tee -a "$results/issue14-components.txt"
 fi
 
 {

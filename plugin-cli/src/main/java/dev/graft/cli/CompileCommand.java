@@ -4,6 +4,7 @@ import dev.graft.api.PluginException;
 import dev.graft.api.policy.CostModel;
 import dev.graft.api.policy.ExecutionMode;
 import dev.graft.api.policy.PluginPolicy;
+import dev.graft.host.component.ComponentParser;
 import dev.graft.host.engine.ClasspathCompileCache;
 import dev.graft.host.engine.GraftEngine;
 import dev.graft.host.source.PluginSource;
@@ -20,11 +21,13 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code graft compile}: compiles modules ahead of time into a persistent cache folder, or into a
- * classpath folder whose entries a host finds on its classpath ({@code ClasspathCompileCache}).
+ * classpath folder whose entries a host finds on its classpath ({@code ClasspathCompileCache}). A
+ * WebAssembly component is compiled core module by core module, as the engine loads it.
  */
 @Command(name = "compile", mixinStandardHelpOptions = true,
-        description = {"Meters (with the default cost model) and compiles modules to JVM classes once and stores "
-                + "them in a cache folder, so that a host started with the same folder skips compilation.",
+        description = {"Meters (with the default cost model) and compiles modules, and the core modules of "
+                + "WebAssembly components, to JVM classes once and stores them in a cache folder, so that a host "
+                + "started with the same folder skips compilation.",
                 "With --classpath-output, writes them under DIR/META-INF/graft/compiled/ instead (for example into "
                 + "target/classes), so that an application with DIR on its classpath loads them with no metering, "
                 + "parsing of function bodies or compiling."})
@@ -33,7 +36,7 @@ final class CompileCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(arity = "1..*", paramLabel = "MODULE", description = "The .wasm files.")
+    @Parameters(arity = "1..*", paramLabel = "MODULE", description = "The .wasm files (modules or components).")
     List<Path> modules;
 
     @Option(names = "--cache-dir", paramLabel = "DIR", defaultValue = ".graft-cache",
@@ -61,12 +64,25 @@ final class CompileCommand implements Callable<Integer> {
             try {
                 long start = System.nanoTime();
                 CostModel costs = unmetered ? null : PluginPolicy.defaults().fuelCosts();
+                byte[] bytes = source.read(cap);
                 if (classpathOutput != null) {
-                    Path entry = ClasspathCompileCache.write(classpathOutput, source.pluginId(), source.read(cap), costs);
-                    err.printf("compiled %s in %.0f ms into %s%n", module, (System.nanoTime() - start) / 1e6, entry);
+                    List<Path> entries = ClasspathCompileCache.writeAll(classpathOutput, source.pluginId(), bytes, costs);
+                    err.printf("compiled %s in %.0f ms into %s%n", module, (System.nanoTime() - start) / 1e6,
+                            entries.size() == 1 ? entries.get(0) : entries.size() + " entries " + entries);
                     continue;
                 }
-                String sha = engine.compile(source.pluginId(), source.read(cap), ExecutionMode.COMPILED, costs).sha256();
+                if (ComponentParser.isComponent(bytes)) {
+                    // The engine compiles a component core module by core module, each looked up by its own digest.
+                    List<byte[]> coreModules = ComponentParser.parse(source.pluginId(), bytes).coreModules();
+                    for (byte[] core : coreModules) {
+                        engine.compile(source.pluginId(), core, ExecutionMode.COMPILED, costs);
+                    }
+                    err.printf("compiled %s (sha256 %s, a component of %d core module%s) in %.0f ms into %s%n", module,
+                            PluginSource.sha256Hex(bytes), coreModules.size(), coreModules.size() == 1 ? "" : "s",
+                            (System.nanoTime() - start) / 1e6, cacheDir);
+                    continue;
+                }
+                String sha = engine.compile(source.pluginId(), bytes, ExecutionMode.COMPILED, costs).sha256();
                 err.printf("compiled %s (sha256 %s) in %.0f ms into %s%n", module, sha, (System.nanoTime() - start) / 1e6, cacheDir);
             } catch (UncheckedIOException e) {
                 err.println("graft: " + e.getMessage() + ": " + e.getCause().getMessage());

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 class GraftCommandTest {
 
     static final String HELLO = "../examples/hello-as/hello.wasm";
+    static final String PRICING_RUST = "../sample-plugins/pricing-rust/pricing-rust.wasm";
 
     @TempDir
     Path dir;
@@ -206,6 +207,54 @@ class GraftCommandTest {
                     dev.graft.api.policy.ExecutionMode.TIERED, dev.graft.api.policy.PluginPolicy.defaults().fuelCosts());
             assertTrue(compiled.fromClasspathCache(), compiled.toString());
             assertEquals(dev.graft.api.policy.ExecutionMode.COMPILED, compiled.tier());
+        }
+    }
+
+    @Test
+    void compileWritesAClasspathEntryForEachCoreModuleOfAComponent() throws Exception {
+        Path classes = dir.resolve("classes");
+        Run run = graft("compile", PRICING_RUST, "--classpath-output", classes.toString());
+        assertEquals(0, run.code(), run.stderr());
+        byte[] component = Files.readAllBytes(Path.of(PRICING_RUST));
+        var coreModules = dev.graft.host.component.ComponentParser.parse("pricing-rust", component).coreModules();
+        try (var entries = Files.list(classes.resolve("META-INF/graft/compiled"))) {
+            assertEquals(coreModules.size(), entries.count(), run.stderr());
+        }
+        try (var loader = new java.net.URLClassLoader(new java.net.URL[] {classes.toUri().toURL()}, null)) {
+            var engine = dev.graft.host.engine.GraftEngine.builder().classpathCompileCache(loader).build();
+            var plugin = engine.load(dev.graft.host.engine.PluginSpec.builder(
+                    dev.graft.host.source.PluginSource.ofFile(Path.of(PRICING_RUST))).build());
+            assertTrue(plugin.isComponent());
+            assertEquals(dev.graft.api.policy.ExecutionMode.COMPILED, plugin.executionTier(), "tiered, compiled at once");
+            for (byte[] core : coreModules) {
+                var compiled = engine.compile("pricing-rust", core, dev.graft.api.policy.ExecutionMode.TIERED,
+                        dev.graft.api.policy.PluginPolicy.defaults().fuelCosts());
+                assertTrue(compiled.fromClasspathCache(), compiled.toString());
+            }
+        }
+    }
+
+    @Test
+    void compileFillsThePersistentCacheForAComponent() throws Exception {
+        Path cache = dir.resolve("cache");
+        Run run = graft("compile", PRICING_RUST, "--cache-dir", cache.toString());
+        assertEquals(0, run.code(), run.stderr());
+        assertTrue(run.stderr().contains("a component of 1 core module"), run.stderr());
+        List<String> written = cacheFiles(cache);
+        assertTrue(written.stream().anyMatch(f -> f.endsWith(".classes")), written.toString());
+        // Loading the component with the folder finds every class it needs there: a miss would add files.
+        var engine = dev.graft.host.engine.GraftEngine.withCompileCache(cache);
+        var plugin = engine.load(dev.graft.host.engine.PluginSpec.builder(
+                dev.graft.host.source.PluginSource.ofFile(Path.of(PRICING_RUST)))
+                .policy(dev.graft.api.policy.PluginPolicy.defaults().toBuilder()
+                        .mode(dev.graft.api.policy.ExecutionMode.COMPILED).build()).build());
+        assertEquals(dev.graft.api.policy.ExecutionMode.COMPILED, plugin.executionTier());
+        assertEquals(written, cacheFiles(cache), "the load wrote nothing new into the cache folder");
+    }
+
+    private static List<String> cacheFiles(Path cache) throws java.io.IOException {
+        try (var files = Files.list(cache)) {
+            return files.map(f -> f.getFileName().toString()).sorted().toList();
         }
     }
 

@@ -22,6 +22,7 @@ import dev.graft.api.policy.CostModel;
 import dev.graft.api.policy.LoadLimits;
 import dev.graft.api.policy.PluginPolicy;
 import dev.graft.host.abi.ExtismKernel;
+import dev.graft.host.component.ComponentParser;
 import dev.graft.host.loading.LoadBudget;
 import dev.graft.host.metering.FuelMetering;
 import dev.graft.host.source.PluginSource;
@@ -60,7 +61,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Modules compiled at build time ({@code graft compile --classpath-output}) and found on the
- * classpath, so that a bundled plugin starts with no metering, no full parse and no compile. Composes
+ * classpath, so that a bundled plugin starts with no metering, no full parse and no compile. A
+ * WebAssembly component has one entry per core module ({@link #writeAll}), each found by the core
+ * module's own sha256 when the engine compiles the component's modules. Composes
  * with the {@linkplain GraftEngine.Builder#compileCache directory cache}: the engine asks this one
  * first.
  *
@@ -273,10 +276,15 @@ public final class ClasspathCompileCache {
      * compiled. Replaces an existing entry for the same bytes and metering.
      *
      * @return the entry's folder
-     * @throws PluginLoadException when the module is refused, does not meter or does not compile
+     * @throws PluginLoadException when the module is refused, does not meter or does not compile, or is a
+     *     WebAssembly component ({@link #writeAll} writes those)
      * @throws UncheckedIOException when the entry cannot be written
      */
     public static Path write(Path classesRoot, String pluginId, byte[] bytes, CostModel fuelCosts) {
+        if (ComponentParser.isComponent(bytes)) {
+            throw new PluginLoadException(pluginId, "a WebAssembly component has no entry of its own, one per core"
+                    + " module: write it with ClasspathCompileCache.writeAll");
+        }
         byte[] checked = LoadBudget.check(pluginId, bytes, LoadLimits.defaults(), true);
         String sha256 = PluginSource.sha256Hex(bytes);
         String meteringKey = fuelCosts == null ? null
@@ -330,9 +338,10 @@ public final class ClasspathCompileCache {
     /**
      * The build step behind a Maven {@code exec:java} execution (see the sample application's pom): the
      * first argument is the classpath root to write into (such as {@code target/classes}), the others
-     * are {@code .wasm} files or folders, searched for {@code *.wasm} files; each module is metered with
-     * the default cost model and compiled, as {@code graft compile --classpath-output} does. Fails (with
-     * an exception, so that the build fails) on the first module that does not compile.
+     * are {@code .wasm} files or folders, searched for {@code *.wasm} files; each module, and each core
+     * module of a component, is metered with the default cost model and compiled, as
+     * {@code graft compile --classpath-output} does ({@link #writeAll}). Fails (with an exception, so that
+     * the build fails) on the first module that does not compile.
      */
     public static void main(String[] args) throws IOException {
         if (args.length < 2) {
@@ -354,17 +363,41 @@ public final class ClasspathCompileCache {
         for (Path module : modules) {
             long start = System.nanoTime();
             String id = module.getFileName().toString().replaceFirst("\\.wasm$", "");
-            byte[] bytes = Files.readAllBytes(module);
-            if (dev.graft.host.component.ComponentParser.isComponent(bytes)) {
-                // Components are compiled at load, core module by core module (the directory cache applies);
-                // the classpath cache holds core modules only.
-                System.out.printf(Locale.ROOT, "graft: skipped %s: a WebAssembly component, compiled at load%n", module);
-                continue;
-            }
-            Path entry = write(root, id, bytes, PluginPolicy.defaults().fuelCosts());
+            List<Path> entries = writeAll(root, id, Files.readAllBytes(module), PluginPolicy.defaults().fuelCosts());
             System.out.printf(Locale.ROOT, "graft: compiled %s in %d ms into %s%n", module,
-                    (System.nanoTime() - start) / 1_000_000, entry);
+                    (System.nanoTime() - start) / 1_000_000,
+                    entries.size() == 1 ? entries.get(0) : entries.size() + " entries " + entries);
         }
+    }
+
+    /**
+     * Writes the entries a plugin's bytes need to load from the classpath: for a module, its entry
+     * ({@link #write}); for a WebAssembly component, one entry per core module, since the engine
+     * compiles a component core module by core module and looks each one up by its own sha256.
+     *
+     * @return the entries' folders, in the order of the component's core modules
+     * @throws PluginLoadException when the component is refused or a module does not meter or compile;
+     *     for a component's core module the message names it ({@code core module N of the component})
+     * @throws UncheckedIOException when an entry cannot be written
+     */
+    public static List<Path> writeAll(Path classesRoot, String pluginId, byte[] bytes, CostModel fuelCosts) {
+        if (!ComponentParser.isComponent(bytes)) {
+            return List.of(write(classesRoot, pluginId, bytes, fuelCosts));
+        }
+        List<byte[]> coreModules = ComponentParser.parse(pluginId, bytes).coreModules();
+        List<Path> entries = new ArrayList<>();
+        for (int i = 0; i < coreModules.size(); i++) {
+            try {
+                entries.add(write(classesRoot, pluginId, coreModules.get(i), fuelCosts));
+            } catch (PluginLoadException e) {
+                // As GraftEngine words it at load: the reason without the repeated "plugin '...': refused at load".
+                String reason = e.getMessage();
+                int at = reason.indexOf("refused at load: ");
+                throw new PluginLoadException(pluginId, "core module " + i + " of the component: "
+                        + (at < 0 ? reason : reason.substring(at + "refused at load: ".length())), e);
+            }
+        }
+        return entries;
     }
 
     /**

@@ -7,12 +7,17 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.dylibso.chicory.wabt.Wat2Wasm;
+import dev.graft.api.Export;
+import dev.graft.api.ExtensionPoint;
+import dev.graft.api.OptionalField;
 import dev.graft.api.policy.CostModel;
 import dev.graft.api.policy.ExecutionMode;
 import dev.graft.api.policy.PluginPolicy;
+import dev.graft.host.component.ComponentParser;
 import dev.graft.host.source.PluginSource;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.math.BigDecimal;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
@@ -36,6 +41,7 @@ class ClasspathCompileCacheTest {
 
     private static final Path HELLO = ExtismCompatibilityTest.HELLO;
     private static final String INPUT = "Hello, World! Zoë";
+    private static final Path PRICING_RUST = Path.of("src/test/resources/components/pricing-rust.wasm");
 
     @TempDir
     Path root;
@@ -88,13 +94,59 @@ class ClasspathCompileCacheTest {
     }
 
     @Test
-    void theBuildStepCompilesTheCoreModulesOfAFolderAndSkipsItsComponents(@TempDir Path plugins) throws IOException {
+    void theBuildStepWritesAnEntryForAModuleAndForEachCoreModuleOfAComponent(@TempDir Path plugins) throws IOException {
         Files.copy(HELLO, plugins.resolve("hello.wasm"));
-        Files.copy(Path.of("src/test/resources/components/pricing-rust.wasm"), plugins.resolve("pricing-rust.wasm"));
+        Files.copy(PRICING_RUST, plugins.resolve("pricing-rust.wasm"));
         ClasspathCompileCache.main(new String[] {root.toString(), plugins.toString()});
+        List<byte[]> coreModules = ComponentParser.parse("pricing-rust", Files.readAllBytes(PRICING_RUST)).coreModules();
         try (Stream<Path> entries = Files.list(root.resolve("META-INF/graft/compiled"))) {
-            assertEquals(1, entries.count(), "one entry, for hello.wasm; the component is compiled at load");
+            assertEquals(1 + coreModules.size(), entries.count(), "hello.wasm's entry and one per core module");
         }
+
+        // Tiered (the default), as the sample application loads it: compiled from the start, nothing queued.
+        GraftEngine engine = engine(root);
+        Plugin cached = loadPricingRust(engine, PluginPolicy.defaults());
+        assertEquals(ExecutionMode.COMPILED, cached.executionTier());
+        assertTrue(compiles.isEmpty(), "no background compile was queued: " + compiles.size());
+        assertTrue(coreModulesFromClasspath(engine, coreModules, ExecutionMode.TIERED),
+                "every core module came from the classpath cache");
+
+        Plugin compiledHere = loadPricingRust(GraftEngine.create(),
+                PluginPolicy.defaults().toBuilder().mode(ExecutionMode.COMPILED).build());
+        assertSameAnswers(compiledHere, cached);
+        assertEquals(List.of(), warnings);
+    }
+
+    @Test
+    void aTamperedEntryOfAComponentsCoreModuleIsIgnoredAndTheModuleCompiles() throws IOException {
+        byte[] component = Files.readAllBytes(PRICING_RUST);
+        List<Path> entries = ClasspathCompileCache.writeAll(root, "pricing-rust", component, CostModel.defaults());
+        List<byte[]> coreModules = ComponentParser.parse("pricing-rust", component).coreModules();
+        assertEquals(coreModules.size(), entries.size());
+        Path entry = entries.get(0);
+        byte[] classes = Files.readAllBytes(entry.resolve("classes.jar"));
+        classes[classes.length / 2] ^= 0x5a;
+        Files.write(entry.resolve("classes.jar"), classes);
+
+        PluginPolicy compiled = PluginPolicy.defaults().toBuilder().mode(ExecutionMode.COMPILED).build();
+        GraftEngine engine = engine(root);
+        Plugin plugin = loadPricingRust(engine, compiled);
+        assertFalse(coreModulesFromClasspath(engine, coreModules, ExecutionMode.COMPILED));
+        assertEquals(ExecutionMode.COMPILED, plugin.executionTier());
+        assertSameAnswers(loadPricingRust(GraftEngine.create(), compiled), plugin);
+        assertEquals(1, warnings.size(), warnings.toString());
+        String warning = warnings.get(0);
+        assertTrue(warning.contains(entryPath(entry)), warning);
+        assertTrue(warning.contains("classes.jar does not match the sha256"), warning);
+        assertTrue(warning.contains("plugin 'pricing-rust'"), warning);
+    }
+
+    @Test
+    void writingAComponentAsOneModuleIsRefusedNamingWriteAll() throws IOException {
+        var e = org.junit.jupiter.api.Assertions.assertThrows(dev.graft.api.PluginLoadException.class,
+                () -> ClasspathCompileCache.write(root, "pricing-rust", Files.readAllBytes(PRICING_RUST), CostModel.defaults()));
+        assertTrue(e.getMessage().contains("plugin 'pricing-rust'") && e.getMessage().contains("writeAll"), e.getMessage());
+        assertFalse(Files.exists(root.resolve("META-INF")), "nothing was written");
     }
 
     @Test
@@ -247,6 +299,53 @@ class ClasspathCompileCacheTest {
             assertArrayEquals(Files.readAllBytes(first.resolve(file)), Files.readAllBytes(second.resolve(file)), file);
         }
     }
+
+    // The sample pricing contract, as the component's WIT world declares it (sample-contracts' shape).
+    record Customer(String id, String name, @OptionalField String tier, String region) {
+    }
+
+    record QuoteLine(String sku, String name, String category, int quantity, BigDecimal unitPrice, Customer customer,
+            String currency, @OptionalField String promoCode) {
+    }
+
+    record Adjustment(String ruleId, BigDecimal amount, String reason) {
+    }
+
+    @ExtensionPoint(id = "pricing-rule", version = "1")
+    interface PricingRule {
+        @Export("apply_rule")
+        List<Adjustment> apply(QuoteLine line);
+    }
+
+    private static Plugin loadPricingRust(GraftEngine engine, PluginPolicy policy) {
+        return engine.load(PluginSpec.builder(PluginSource.ofFile(PRICING_RUST)).policy(policy)
+                .extensionPoint(PricingRule.class).build());
+    }
+
+    /**
+     * Whether every core module of the loaded component came from the classpath cache: the engine hands
+     * back the module it holds for the same bytes, mode and metering, the one the component runs.
+     */
+    private static boolean coreModulesFromClasspath(GraftEngine engine, List<byte[]> coreModules, ExecutionMode mode) {
+        return coreModules.stream().allMatch(core -> engine.compile("pricing-rust", core, mode, CostModel.defaults())
+                .fromClasspathCache());
+    }
+
+    /** Below, at and far above the rule's quantity threshold, with non-ASCII names. */
+    private static void assertSameAnswers(Plugin expected, Plugin actual) {
+        PricingRule want = expected.extension(PricingRule.class);
+        PricingRule got = actual.extension(PricingRule.class);
+        int discounted = 0;
+        for (int quantity : new int[] {1, 9, 10, 11, 50, 100, 1000}) {
+            QuoteLine line = new QuoteLine("SKU-" + quantity, "Bleistift ✏ " + quantity, "office", quantity,
+                    new BigDecimal("1.99"), new Customer("c-1", "Zoë", null, "DE"), "EUR", null);
+            List<Adjustment> adjustments = got.apply(line);
+            assertEquals(want.apply(line), adjustments, "quantity " + quantity);
+            discounted += adjustments.isEmpty() ? 0 : 1;
+        }
+        assertTrue(discounted >= 3, "the rule gave discounts, so the comparison compared something: " + discounted);
+    }
+
 
     private String entryPath(Path entry) {
         return root.relativize(entry).toString().replace('\\', '/') + "/";

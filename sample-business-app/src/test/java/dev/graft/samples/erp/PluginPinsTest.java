@@ -49,4 +49,11 @@ class PluginPinsTest {
         assertThat(yml).contains("    pricing-rust:\n      location: ${erp.sample-plugins}/pricing-rust/pricing-rust.wasm\n"
                 + "      sha256: " + lockedDigests().get("pricing-rust") + "\n");
     }
+
+    @Test
+    void theComponentsJsProfilePinsTheLockedDigest() throws IOException {
+        String yml = Files.readString(Path.of("src/main/resources/application-components-js.yml"));
+        assertThat(yml).contains("    pricing-js:\n      location: ${erp.sample-plugins}/pricing-js/pricing-js.wasm\n"
+                + "      sha256: " + lockedDigests().get("pricing-js") + "\n");
+    }
 }
