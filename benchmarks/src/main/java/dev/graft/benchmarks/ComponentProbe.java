@@ -160,6 +160,7 @@ public final class ComponentProbe {
             return new long[] {p};
         };
         CanonicalAbi abi = new CanonicalAbi("pricing-rust", "apply-rule", memory, bump, 1 << 20, 1 << 20);
+        CanonicalAbi.Layouts layouts = new CanonicalAbi.Layouts();
         // The rule's answer, written once into the memory as a guest would leave it: the result spilled behind a
         // pointer. Lowering the value as the first of six parameters (18 flat values > 16) stores them as a tuple
         // whose first field sits at the tuple's address, laid out exactly as the spilled result.
@@ -187,8 +188,10 @@ public final class ComponentProbe {
             }
         };
         Runnable canonical = () -> {
-            // One CanonicalAbi per call, as the engine makes one (it counts the call's bytes against the limits).
-            CanonicalAbi perCall = new CanonicalAbi("pricing-rust", "apply-rule", memory, bump, 1 << 20, 1 << 20);
+            // One CanonicalAbi per call, as the engine makes one (it counts the call's bytes against the limits),
+            // with the layouts an instance keeps across its calls.
+            CanonicalAbi perCall = new CanonicalAbi("pricing-rust", "apply-rule", memory, bump, 1 << 20, 1 << 20,
+                    null, layouts);
             heap[0] = lowerHeap;
             long[] flat = perCall.lowerParams(params, binding.lower(new Object[] {line}));
             Object out = binding.lift("pricing-rust", perCall.liftResult(result, new long[] {resultPtr}));
@@ -216,7 +219,8 @@ public final class ComponentProbe {
             }
         };
         Runnable lower = () -> {
-            CanonicalAbi perCall = new CanonicalAbi("pricing-rust", "apply-rule", memory, bump, 1 << 20, 1 << 20);
+            CanonicalAbi perCall = new CanonicalAbi("pricing-rust", "apply-rule", memory, bump, 1 << 20, 1 << 20,
+                    null, layouts);
             heap[0] = lowerHeap;
             sink += perCall.lowerParams(params, binding.lower(new Object[] {line})).length;
         };
@@ -228,7 +232,8 @@ public final class ComponentProbe {
             }
         };
         Runnable lift = () -> {
-            CanonicalAbi perCall = new CanonicalAbi("pricing-rust", "apply-rule", memory, bump, 1 << 20, 1 << 20);
+            CanonicalAbi perCall = new CanonicalAbi("pricing-rust", "apply-rule", memory, bump, 1 << 20, 1 << 20,
+                    null, layouts);
             sink += binding.lift("pricing-rust", perCall.liftResult(result, new long[] {resultPtr})).hashCode();
         };
         for (Runnable[] pair : new Runnable[][] {{encode, lower}, {decode, lift}}) {

@@ -73,13 +73,24 @@ public final class CanonicalAbi {
      */
     public CanonicalAbi(String pluginId, String export, Memory memory, ExportFunction realloc, long maxInputBytes,
             long maxOutputBytes, java.util.function.LongConsumer bytesMoved) {
+        this(pluginId, export, memory, realloc, maxInputBytes, maxOutputBytes, bytesMoved, new Layouts());
+    }
+
+    /**
+     * As above, with the layouts of earlier calls: an instance keeps one {@link Layouts} for all its calls, so
+     * a call does not work out again the sizes, alignments and flattenings of the same types.
+     */
+    public CanonicalAbi(String pluginId, String export, Memory memory, ExportFunction realloc, long maxInputBytes,
+            long maxOutputBytes, java.util.function.LongConsumer bytesMoved, Layouts layouts) {
         this(pluginId, export, memory, realloc, maxInputBytes, maxOutputBytes, bytesMoved,
-                "arguments of '" + export + "'", "result of '" + export + "'", "canonical ABI: ");
+                "arguments of '" + export + "'", "result of '" + export + "'", "canonical ABI: ", layouts);
     }
 
     private CanonicalAbi(String pluginId, String export, Memory memory, ExportFunction realloc, long maxInputBytes,
             long maxOutputBytes, java.util.function.LongConsumer bytesMoved, String loweredWhat, String liftedWhat,
-            String trapPrefix) {
+            String trapPrefix, Layouts layouts) {
+        this.layouts = layouts.byType;
+        this.spilledTuples = layouts.spilled;
         this.loweredWhat = loweredWhat;
         this.liftedWhat = liftedWhat;
         this.trapPrefix = trapPrefix;
@@ -99,10 +110,15 @@ public final class CanonicalAbi {
      */
     static CanonicalAbi forImport(String pluginId, String export, String hostFunction, Memory memory,
             ExportFunction realloc, long maxToGuestBytes, long maxFromGuestBytes,
-            java.util.function.LongConsumer bytesMoved) {
+            java.util.function.LongConsumer bytesMoved, Layouts layouts) {
         return new CanonicalAbi(pluginId, export, memory, realloc, maxToGuestBytes, maxFromGuestBytes, bytesMoved,
                 "result of host function '" + hostFunction + "'", "arguments of host function '" + hostFunction + "'",
-                "canonical ABI, host function '" + hostFunction + "': ");
+                "canonical ABI, host function '" + hostFunction + "': ", layouts);
+    }
+
+    /** Whether a result of this type is passed in memory (it flattens to more than one core value). */
+    boolean spills(WitType result) {
+        return cachedFlatten(result).size() > MAX_FLAT_RESULTS;
     }
 
     // ---- Lowering (host value -> guest) ----
@@ -114,7 +130,7 @@ public final class CanonicalAbi {
             flat.addAll(cachedFlatten(t));
         }
         if (flat.size() > MAX_FLAT_PARAMS) {
-            WitType tuple = new WitType.TupleType(types);
+            WitType tuple = spilled(types);
             int ptr = allocate(cachedAlignment(tuple), cachedSize(tuple), "the spilled parameters");
             store(tuple, values, ptr);
             return new long[] {ptr};
@@ -214,18 +230,24 @@ public final class CanonicalAbi {
         }
     }
 
-    private int allocate(int alignment, long size, String what) {
+    /**
+     * A block from the guest's {@code realloc}, checked. {@code kind} ("a string") is a constant: the message
+     * naming the block and its size is built only when the check fails, not on every call.
+     */
+    private int allocate(int alignment, long size, String kind) {
         if (realloc == null || memory == null) {
-            throw new IllegalStateException("lowering " + what + " needs a memory and realloc; checked at load");
+            throw new IllegalStateException("lowering " + kind + " needs a memory and realloc; checked at load");
         }
         countLowered(size);
         long[] result = realloc.apply(0, 0, alignment, size);
         int ptr = (int) result[0];
         if ((Integer.toUnsignedLong(ptr) % alignment) != 0) {
-            throw trap("realloc returned " + Integer.toUnsignedString(ptr) + " for " + what + ", not aligned to "
-                    + alignment);
+            throw trap("realloc returned " + Integer.toUnsignedString(ptr) + " for " + kind + " of " + size
+                    + " bytes, not aligned to " + alignment);
         }
-        checkRange(ptr, size, "realloc's block for " + what);
+        if (!inMemory(ptr, size)) {
+            checkRange(ptr, size, "realloc's block for " + kind + " of " + size + " bytes");
+        }
         return ptr;
     }
 
@@ -234,7 +256,7 @@ public final class CanonicalAbi {
         if (utf8.length > MAX_STRING_BYTES) {
             throw trap("a string of " + utf8.length + " bytes is over the ABI's limit");
         }
-        int ptr = allocate(1, utf8.length, "a string of " + utf8.length + " bytes");
+        int ptr = allocate(1, utf8.length, "a string");
         memory.write(ptr, utf8);
         return new long[] {Integer.toUnsignedLong(ptr), utf8.length};
     }
@@ -245,7 +267,7 @@ public final class CanonicalAbi {
         if (bytes >= (1L << 32)) {
             throw trap("a list of " + values.size() + " elements is over the ABI's limit");
         }
-        int ptr = allocate(cachedAlignment(element), bytes, "a list of " + values.size() + " elements");
+        int ptr = allocate(cachedAlignment(element), bytes, "a list");
         for (int i = 0; i < values.size(); i++) {
             checkInterrupt(i);
             store(element, values.get(i), ptr + i * size);
@@ -343,7 +365,7 @@ public final class CanonicalAbi {
             flat.addAll(cachedFlatten(t));
         }
         if (flat.size() > MAX_FLAT_PARAMS) {
-            WitType tuple = new WitType.TupleType(types);
+            WitType tuple = spilled(types);
             int ptr = (int) values[0];
             checkAligned(ptr, cachedAlignment(tuple), "the spilled parameters");
             checkRange(ptr, cachedSize(tuple), "the spilled parameters");
@@ -487,7 +509,9 @@ public final class CanonicalAbi {
         int size = cachedSize(element);
         long bytes = Integer.toUnsignedLong(length) * size;
         checkAligned(ptr, cachedAlignment(element), "a list");
-        checkRange(ptr, bytes, "a list of " + Integer.toUnsignedString(length) + " " + element);
+        if (!inMemory(ptr, bytes)) {   // the message names the element type: built only on failure
+            checkRange(ptr, bytes, "a list of " + Integer.toUnsignedString(length) + " " + element);
+        }
         countLifted(bytes);
         List<Object> out = new ArrayList<>(length);
         for (int i = 0; i < length; i++) {
@@ -523,9 +547,28 @@ public final class CanonicalAbi {
         return Double.isNaN(d) ? Double.NaN : d;
     }
 
-    // ---- Layout, computed once per type and call: a guest's list may hold a million elements of one type ----
+    // ---- Layout, computed once per type (a guest's list may hold a million elements of one type) ----
 
-    private final Map<WitType, Object[]> layouts = new IdentityHashMap<>();
+    /**
+     * The layouts (size, alignment, cases, fields, flattening) of the types an instance's calls met, by type
+     * identity: a run-time object like the instance that keeps it, used by one thread at a time.
+     */
+    public static final class Layouts {
+        private final Map<WitType, Object[]> byType = new IdentityHashMap<>();
+        /** The tuple each parameter list spills as, by the list's identity, so its layout is found again. */
+        private final Map<List<WitType>, WitType> spilled = new IdentityHashMap<>();
+    }
+
+    private final Map<WitType, Object[]> layouts;
+    private final Map<List<WitType>, WitType> spilledTuples;
+
+    /**
+     * The tuple parameters of these types spill as: the same object for the same list, so that its layout
+     * is worked out once (callers keep one list per function type).
+     */
+    private WitType spilled(List<WitType> types) {
+        return spilledTuples.computeIfAbsent(types, WitType.TupleType::new);
+    }
 
     private Object[] layout(WitType type) {
         return layouts.computeIfAbsent(type, t -> new Object[7]);
@@ -591,6 +634,11 @@ public final class CanonicalAbi {
         if (Integer.toUnsignedLong(ptr) % alignment != 0) {
             throw trap(what + " at " + Integer.toUnsignedString(ptr) + " is not aligned to " + alignment);
         }
+    }
+
+    /** Whether {@code length} bytes at {@code ptr} (unsigned) lie in the memory, which exists. */
+    private boolean inMemory(int ptr, long length) {
+        return memory != null && Integer.toUnsignedLong(ptr) + length <= (long) memory.pages() * Memory.PAGE_SIZE;
     }
 
     private void checkRange(int ptr, long length, String what) {

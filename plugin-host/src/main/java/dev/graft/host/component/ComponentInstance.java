@@ -65,6 +65,10 @@ public final class ComponentInstance {
     private final FuelMeter meter;
     /** The memories each core instance created (an imported memory belongs to its creator only). */
     private final List<List<BudgetedMemory>> memories = new java.util.ArrayList<>();
+    /** The type layouts this instance's calls worked out, kept for its next calls. */
+    private final CanonicalAbi.Layouts layouts = new CanonicalAbi.Layouts();
+    /** Each function type's parameter types, one list per type (the ABI finds a spilled list's layout by it). */
+    private final java.util.Map<ComponentParser.FuncType, List<WitType>> paramTypes = new java.util.IdentityHashMap<>();
     /** Each core instance's state right after instantiation, once {@link #snapshot()} ran. */
     private InstanceState[] snapshot;
     /** The core function of each lowered import, made on first use. */
@@ -212,8 +216,8 @@ public final class ComponentInstance {
         ExportFunction realloc = f.realloc() == null ? null : (ExportFunction) resolve(f.realloc());
         // The bytes the host copies are charged per byte, as a host function's are.
         CanonicalAbi abi = new CanonicalAbi(pluginId, export, memory, realloc, maxInputBytes, maxOutputBytes,
-                meter == null ? null : bytes -> meter.chargeBytes("canonical ABI", bytes));
-        List<WitType> params = f.type().params().stream().map(WitType.Field::type).toList();
+                meter == null ? null : bytes -> meter.chargeBytes("canonical ABI", bytes), layouts);
+        List<WitType> params = paramTypes(f.type());
         long[] core = abi.lowerParams(params, arguments);
         long[] results = ((ExportFunction) resolve(f.core())).apply(core);
         Object result = abi.liftResult(f.type().result(), results);
@@ -243,9 +247,9 @@ public final class ComponentInstance {
         Memory memory = f.memory() == null ? null : (Memory) resolve(f.memory());
         ExportFunction realloc = f.realloc() == null ? null : (ExportFunction) resolve(f.realloc());
         CanonicalAbi abi = CanonicalAbi.forImport(pluginId, callingExport, name, memory, realloc, callMaxInputBytes,
-                callMaxOutputBytes, meter == null ? null : bytes -> meter.chargeBytes(name, bytes));
+                callMaxOutputBytes, meter == null ? null : bytes -> meter.chargeBytes(name, bytes), layouts);
         ComponentParser.FuncType type = f.imported().type();
-        List<WitType> params = type.params().stream().map(WitType.Field::type).toList();
+        List<WitType> params = paramTypes(type);
         Object[] arguments = bound.binding().argumentsToJava(pluginId, callingExport, abi.liftParams(params, args));
         Object value;
         try {
@@ -271,11 +275,15 @@ public final class ComponentInstance {
         if (type.result() == null) {
             return new long[0];
         }
-        if (WitType.flatten(type.result()).size() > CanonicalAbi.MAX_FLAT_RESULTS) {
+        if (abi.spills(type.result())) {
             abi.storeResult(type.result(), value, (int) args[args.length - 1]);
             return new long[0];
         }
         return abi.lowerResult(type.result(), value);
+    }
+
+    private List<WitType> paramTypes(ComponentParser.FuncType type) {
+        return paramTypes.computeIfAbsent(type, t -> t.params().stream().map(WitType.Field::type).toList());
     }
 
     /**

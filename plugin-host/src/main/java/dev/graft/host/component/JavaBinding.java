@@ -180,7 +180,7 @@ public final class JavaBinding {
     public Object[] lower(Object[] args) {
         Object[] out = new Object[params.size()];
         for (int i = 0; i < out.length; i++) {
-            out[i] = params.get(i).toWit(args[i], type.params().get(i).name());
+            out[i] = params.get(i).toWit(args[i], Where.root(type.params().get(i).name()));
         }
         return out;
     }
@@ -204,7 +204,7 @@ public final class JavaBinding {
             return null;
         }
         try {
-            return result.toJava(ok, "$");
+            return result.toJava(ok, Where.RESULT);
         } catch (ConversionFailure e) {
             throw new PluginCodecException(pluginId, export, e.path, "result of '" + export + "' does not convert to "
                     + "the Java type at " + e.path + ": " + e.getMessage(), e.getCause());
@@ -223,7 +223,7 @@ public final class JavaBinding {
         for (int i = 0; i < out.length; i++) {
             String name = type.params().get(i).name();
             try {
-                out[i] = params.get(i).toJava(values[i], name);
+                out[i] = params.get(i).toJava(values[i], Where.root(name));
             } catch (ConversionFailure e) {
                 throw new PluginCodecException(pluginId, caller, e.path, "argument '" + name + "' of host function '"
                         + export + "' does not convert to the Java type at " + e.path + ": " + e.getMessage(),
@@ -241,7 +241,7 @@ public final class JavaBinding {
      *     nothing is optional, a number out of range)
      */
     Object resultToWit(Object value) {
-        Object converted = result == null ? null : result.toWit(value, "$");
+        Object converted = result == null ? null : result.toWit(value, Where.RESULT);
         return resultWrapped ? new CaseValue(0, converted) : converted;
     }
 
@@ -254,16 +254,65 @@ public final class JavaBinding {
     private static final class ConversionFailure extends RuntimeException {
         final String path;
 
-        ConversionFailure(String path, String message, Throwable cause) {
+        ConversionFailure(Where path, String message, Throwable cause) {
             super(message, cause);
-            this.path = path;
+            this.path = path.toString();
+        }
+    }
+
+    /**
+     * Where a value sits in the argument or result (`line.customer.tier`, `$[2].amount`), for error messages
+     * only: built as a chain of small nodes during a conversion and turned into text only when a message needs
+     * it, so a call pays no string building.
+     */
+    static final class Where {
+        static final Where RESULT = root("$");
+
+        private final Where parent;
+        private final String name;
+        private final int index;
+
+        private Where(Where parent, String name, int index) {
+            this.parent = parent;
+            this.name = name;
+            this.index = index;
+        }
+
+        static Where root(String name) {
+            return new Where(null, name, -1);
+        }
+
+        Where field(String field) {
+            return new Where(this, field, -1);
+        }
+
+        Where index(int i) {
+            return new Where(this, null, i);
+        }
+
+        @Override
+        public String toString() {
+            StringBuilder text = new StringBuilder();
+            append(text);
+            return text.toString();
+        }
+
+        private void append(StringBuilder text) {
+            if (parent != null) {
+                parent.append(text);
+            }
+            if (name == null) {
+                text.append('[').append(index).append(']');
+            } else {
+                text.append(parent == null ? "" : ".").append(name);
+            }
         }
     }
 
     private interface Converter {
-        Object toWit(Object java, String path);
+        Object toWit(Object java, Where path);
 
-        Object toJava(Object wit, String path);
+        Object toJava(Object wit, Where path);
     }
 
     private static Converter converter(Type java, AnnotatedElement annotations, WitType wit, String path)
@@ -283,13 +332,13 @@ public final class JavaBinding {
             Converter inner = converter(typeArgument(java, path), null, o.type(), path);
             return new Converter() {
                 @Override
-                public Object toWit(Object value, String p) {
+                public Object toWit(Object value, Where p) {
                     Optional<?> opt = (Optional<?>) value;
                     return opt == null || opt.isEmpty() ? new CaseValue(0, null) : new CaseValue(1, inner.toWit(opt.get(), p));
                 }
 
                 @Override
-                public Object toJava(Object value, String p) {
+                public Object toJava(Object value, Where p) {
                     CaseValue c = (CaseValue) value;
                     return c.index() == 0 ? Optional.empty() : Optional.of(inner.toJava(c.payload(), p));
                 }
@@ -306,12 +355,12 @@ public final class JavaBinding {
             Converter inner = converter(java, null, o.type(), path);
             return new Converter() {
                 @Override
-                public Object toWit(Object value, String p) {
+                public Object toWit(Object value, Where p) {
                     return value == null ? new CaseValue(0, null) : new CaseValue(1, inner.toWit(value, p));
                 }
 
                 @Override
-                public Object toJava(Object value, String p) {
+                public Object toJava(Object value, Where p) {
                     CaseValue c = (CaseValue) value;
                     return c.index() == 0 ? null : inner.toJava(c.payload(), p);
                 }
@@ -324,7 +373,7 @@ public final class JavaBinding {
         Converter plain = plainConverter(java, raw, wit, path);
         return new Converter() {
             @Override
-            public Object toWit(Object value, String p) {
+            public Object toWit(Object value, Where p) {
                 if (value == null) {
                     throw new IllegalArgumentException("null at " + p + ", where WIT " + wit
                             + " is required (mark the Java component @OptionalField to allow it)");
@@ -333,7 +382,7 @@ public final class JavaBinding {
             }
 
             @Override
-            public Object toJava(Object value, String p) {
+            public Object toJava(Object value, Where p) {
                 return plain.toJava(value, p);
             }
         };
@@ -351,7 +400,7 @@ public final class JavaBinding {
             if (raw == byte[].class && l.element() == Primitive.U8) {
                 return new Converter() {
                     @Override
-                    public Object toWit(Object value, String p) {
+                    public Object toWit(Object value, Where p) {
                         List<Object> out = new ArrayList<>();
                         for (byte b : (byte[]) value) {
                             out.add(b & 0xff);
@@ -360,7 +409,7 @@ public final class JavaBinding {
                     }
 
                     @Override
-                    public Object toJava(Object value, String p) {
+                    public Object toJava(Object value, Where p) {
                         List<?> in = (List<?>) value;
                         byte[] out = new byte[in.size()];
                         for (int i = 0; i < out.length; i++) {
@@ -376,21 +425,21 @@ public final class JavaBinding {
                 Converter element = converter(elementType, null, l.element(), path + "[]");
                 return new Converter() {
                     @Override
-                    public Object toWit(Object value, String p) {
+                    public Object toWit(Object value, Where p) {
                         int n = Array.getLength(value);
                         List<Object> out = new ArrayList<>(n);
                         for (int i = 0; i < n; i++) {
-                            out.add(element.toWit(Array.get(value, i), p + "[" + i + "]"));
+                            out.add(element.toWit(Array.get(value, i), p.index(i)));
                         }
                         return out;
                     }
 
                     @Override
-                    public Object toJava(Object value, String p) {
+                    public Object toJava(Object value, Where p) {
                         List<?> in = (List<?>) value;
                         Object out = Array.newInstance(componentType, in.size());
                         for (int i = 0; i < in.size(); i++) {
-                            Array.set(out, i, element.toJava(in.get(i), p + "[" + i + "]"));
+                            Array.set(out, i, element.toJava(in.get(i), p.index(i)));
                         }
                         return out;
                     }
@@ -402,21 +451,21 @@ public final class JavaBinding {
             Converter element = converter(typeArgument(java, path), null, l.element(), path + "[]");
             return new Converter() {
                 @Override
-                public Object toWit(Object value, String p) {
+                public Object toWit(Object value, Where p) {
                     List<?> in = (List<?>) value;
                     List<Object> out = new ArrayList<>(in.size());
                     for (int i = 0; i < in.size(); i++) {
-                        out.add(element.toWit(in.get(i), p + "[" + i + "]"));
+                        out.add(element.toWit(in.get(i), p.index(i)));
                     }
                     return out;
                 }
 
                 @Override
-                public Object toJava(Object value, String p) {
+                public Object toJava(Object value, Where p) {
                     List<?> in = (List<?>) value;
                     List<Object> out = new ArrayList<>(in.size());
                     for (int i = 0; i < in.size(); i++) {
-                        out.add(element.toJava(in.get(i), p + "[" + i + "]"));
+                        out.add(element.toJava(in.get(i), p.index(i)));
                     }
                     return Collections.unmodifiableList(out);
                 }
@@ -442,12 +491,12 @@ public final class JavaBinding {
             }
             return new Converter() {
                 @Override
-                public Object toWit(Object value, String p) {
+                public Object toWit(Object value, Where p) {
                     return new CaseValue(((Enum<?>) value).ordinal(), null);
                 }
 
                 @Override
-                public Object toJava(Object value, String p) {
+                public Object toJava(Object value, Where p) {
                     return constants[((CaseValue) value).index()];
                 }
             };
@@ -486,7 +535,7 @@ public final class JavaBinding {
         }
         return new Converter() {
             @Override
-            public Object toWit(Object value, String p) {
+            public Object toWit(Object value, Where p) {
                 if (value instanceof OptionalInt i) {
                     return i.isPresent() ? new CaseValue(1, i.getAsInt()) : new CaseValue(0, null);
                 }
@@ -498,7 +547,7 @@ public final class JavaBinding {
             }
 
             @Override
-            public Object toJava(Object value, String p) {
+            public Object toJava(Object value, Where p) {
                 CaseValue c = (CaseValue) value;
                 if (raw == OptionalInt.class) {
                     return c.index() == 0 ? OptionalInt.empty() : OptionalInt.of((Integer) c.payload());
@@ -516,7 +565,7 @@ public final class JavaBinding {
     private static Converter flagsConverter(Class<?> element, Object[] constants) {
         return new Converter() {
             @Override
-            public Object toWit(Object value, String p) {
+            public Object toWit(Object value, Where p) {
                 int bits = 0;
                 for (Object e : (Set<?>) value) {
                     bits |= 1 << ((Enum<?>) e).ordinal();
@@ -525,7 +574,7 @@ public final class JavaBinding {
             }
 
             @Override
-            public Object toJava(Object value, String p) {
+            public Object toJava(Object value, Where p) {
                 int bits = (Integer) value;
                 EnumSet set = EnumSet.noneOf((Class) element);
                 for (int i = 0; i < constants.length; i++) {
@@ -568,26 +617,26 @@ public final class JavaBinding {
         }
         return new Converter() {
             @Override
-            public Object toWit(Object value, String p) {
+            public Object toWit(Object value, Where p) {
                 Object[] out = new Object[fields.length];
                 for (int i = 0; i < fields.length; i++) {
                     Object component;
                     try {
                         component = accessors[i].invoke(value);
                     } catch (ReflectiveOperationException e) {
-                        throw new IllegalArgumentException("cannot read " + p + "." + components[i].getName() + ": " + e, e);
+                        throw new IllegalArgumentException("cannot read " + p.field(components[i].getName()) + ": " + e, e);
                     }
-                    out[i] = fields[i].toWit(component, p + "." + components[i].getName());
+                    out[i] = fields[i].toWit(component, p.field(components[i].getName()));
                 }
                 return out;
             }
 
             @Override
-            public Object toJava(Object value, String p) {
+            public Object toJava(Object value, Where p) {
                 Object[] in = (Object[]) value;
                 Object[] args = new Object[fields.length];
                 for (int i = 0; i < fields.length; i++) {
-                    args[i] = fields[i].toJava(in[i], p + "." + components[i].getName());
+                    args[i] = fields[i].toJava(in[i], p.field(components[i].getName()));
                 }
                 try {
                     return constructor.newInstance(args);
@@ -635,7 +684,7 @@ public final class JavaBinding {
         }
         return new Converter() {
             @Override
-            public Object toWit(Object value, String p) {
+            public Object toWit(Object value, Where p) {
                 for (int i = 0; i < permitted.length; i++) {
                     if (permitted[i].isInstance(value)) {
                         return new CaseValue(i, cases[i].toWit(value, p));
@@ -645,7 +694,7 @@ public final class JavaBinding {
             }
 
             @Override
-            public Object toJava(Object value, String p) {
+            public Object toJava(Object value, Where p) {
                 CaseValue c = (CaseValue) value;
                 return cases[c.index()].toJava(c.payload(), p);
             }
@@ -662,12 +711,12 @@ public final class JavaBinding {
         }
         return new Converter() {
             @Override
-            public Object toWit(Object value, String p) {
+            public Object toWit(Object value, Where p) {
                 return null;
             }
 
             @Override
-            public Object toJava(Object value, String p) {
+            public Object toJava(Object value, Where p) {
                 try {
                     return constructor.newInstance();
                 } catch (ReflectiveOperationException e) {
@@ -686,12 +735,12 @@ public final class JavaBinding {
                 if (raw == BigDecimal.class) {
                     return new Converter() {
                         @Override
-                        public Object toWit(Object value, String path) {
+                        public Object toWit(Object value, Where path) {
                             return ((BigDecimal) value).toPlainString();
                         }
 
                         @Override
-                        public Object toJava(Object value, String path) {
+                        public Object toJava(Object value, Where path) {
                             try {
                                 return new BigDecimal((String) value);
                             } catch (NumberFormatException e) {
@@ -726,7 +775,7 @@ public final class JavaBinding {
                 }
                 return new Converter() {
                     @Override
-                    public Object toWit(Object value, String path) {
+                    public Object toWit(Object value, Where path) {
                         long v = (Long) value;
                         if (v < 0 || v > 0xffffffffL) {
                             throw new IllegalArgumentException(v + " at " + path + " is outside u32");
@@ -735,7 +784,7 @@ public final class JavaBinding {
                     }
 
                     @Override
-                    public Object toJava(Object value, String path) {
+                    public Object toJava(Object value, Where path) {
                         return value;
                     }
                 };
@@ -752,7 +801,7 @@ public final class JavaBinding {
                 }
                 return new Converter() {
                     @Override
-                    public Object toWit(Object value, String path) {
+                    public Object toWit(Object value, Where path) {
                         char c = (Character) value;
                         if (Character.isSurrogate(c)) {
                             throw new IllegalArgumentException("a lone surrogate at " + path + " is not a WIT char");
@@ -761,7 +810,7 @@ public final class JavaBinding {
                     }
 
                     @Override
-                    public Object toJava(Object value, String path) {
+                    public Object toJava(Object value, Where path) {
                         int cp = (Integer) value;
                         if (cp > 0xffff) {
                             throw new ConversionFailure(path, "U+" + Integer.toHexString(cp).toUpperCase(Locale.ROOT)
@@ -781,7 +830,7 @@ public final class JavaBinding {
     private static Converter ints(int min, int max, boolean narrowJava) {
         return new Converter() {
             @Override
-            public Object toWit(Object value, String path) {
+            public Object toWit(Object value, Where path) {
                 int v = ((Number) value).intValue();
                 if (v < min || v > max) {
                     throw new IllegalArgumentException(v + " at " + path + " is outside " + min + ".." + max);
@@ -790,7 +839,7 @@ public final class JavaBinding {
             }
 
             @Override
-            public Object toJava(Object value, String path) {
+            public Object toJava(Object value, Where path) {
                 int v = (Integer) value;
                 if (!narrowJava) {
                     return v;
@@ -803,12 +852,12 @@ public final class JavaBinding {
     private static Converter same() {
         return new Converter() {
             @Override
-            public Object toWit(Object value, String path) {
+            public Object toWit(Object value, Where path) {
                 return value;
             }
 
             @Override
-            public Object toJava(Object value, String path) {
+            public Object toJava(Object value, Where path) {
                 return value;
             }
         };
