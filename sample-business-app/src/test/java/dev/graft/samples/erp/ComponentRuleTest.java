@@ -23,7 +23,9 @@ import org.springframework.test.web.servlet.MockMvc;
 
 /**
  * Profile "components": the volume discount comes from the WebAssembly component pricing-rust instead of the
- * Extism plugin volume-discount, and the demo quote is priced exactly as {@link ErpApiTest} expects.
+ * Extism plugin volume-discount, the customer-tier discount from the component tier-rust (which asks the host
+ * for the tier through its typed import, the granted {@code erp.customer.tier-of}) instead of the Extism
+ * plugin customer-tier, and the demo quote is priced exactly as {@link ErpApiTest} expects.
  */
 @SpringBootTest
 @AutoConfigureMockMvc
@@ -45,10 +47,14 @@ class ComponentRuleTest {
         assertThat(component.state()).as("pricing-rust: %s", component.lastError()).isEqualTo(PluginState.ENABLED);
         assertThat(component.sha256()).isEqualTo(PINS.get("pricing-rust"));
         assertThat(registry.descriptor("volume-discount").orElseThrow().state()).isEqualTo(PluginState.DISABLED);
+        PluginDescriptor tiers = registry.descriptor("tier-rust").orElseThrow();
+        assertThat(tiers.state()).as("tier-rust: %s", tiers.lastError()).isEqualTo(PluginState.ENABLED);
+        assertThat(tiers.sha256()).isEqualTo(PINS.get("tier-rust"));
+        assertThat(registry.descriptor("customer-tier").orElseThrow().state()).isEqualTo(PluginState.DISABLED);
     }
 
     @Test
-    void theComponentPricesTheDemoQuoteAsTheExtismRuleDoes() throws Exception {
+    void theComponentsPriceTheDemoQuoteAsTheExtismRulesDo() throws Exception {
         mvc.perform(post("/api/quotes").contentType(MediaType.APPLICATION_JSON).content("""
                 {"customerId": 1, "promoCode": "spring10",
                  "lines": [{"sku": "CAFE-1KG", "quantity": 10}, {"sku": "DESK-OAK", "quantity": 1}]}"""))
@@ -61,6 +67,12 @@ class ComponentRuleTest {
                 .andExpect(jsonPath("$.lines[0].adjustments[0].reason").value("Volume discount 5% for 10+ units: 10 × Café Crème 1 kg"))
                 .andExpect(jsonPath("$.lines[0].adjustments[0].pluginId").value("pricing-rust"))
                 .andExpect(jsonPath("$.lines[0].adjustments[0].pluginSha256").value(PINS.get("pricing-rust")))
+                .andExpect(jsonPath("$.lines[0].adjustments[1].reason").value("Gold customer discount 10% for Zoë Müller"))
+                .andExpect(jsonPath("$.lines[0].adjustments[1].pluginId").value("tier-rust"))
+                .andExpect(jsonPath("$.lines[0].adjustments[1].pluginSha256").value(PINS.get("tier-rust")))
+                .andExpect(jsonPath("$.lines[1].adjustments[*].ruleId").value(
+                        contains("customer-tier", "promo-codes", "regional-tax")))
+                .andExpect(jsonPath("$.lines[1].adjustments[0].pluginId").value("tier-rust"))
                 .andExpect(jsonPath("$.lines[1].adjustments[*].amount").value(contains("-48.90", "-48.90", "92.91")));
     }
 }
