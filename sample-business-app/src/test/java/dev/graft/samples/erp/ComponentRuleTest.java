@@ -4,13 +4,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.hasSize;
 import static org.junit.jupiter.api.Assumptions.abort;
+import static org.hamcrest.Matchers.everyItem;
+import static org.hamcrest.Matchers.is;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.put;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
+import com.jayway.jsonpath.JsonPath;
 import dev.graft.host.registry.PluginDescriptor;
 import dev.graft.host.registry.PluginRegistry;
 import dev.graft.host.registry.PluginState;
+import dev.graft.samples.erp.quotes.Quote;
+import dev.graft.samples.erp.quotes.QuoteRepository;
+import dev.graft.samples.erp.replay.HostCall;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -36,6 +45,7 @@ class ComponentRuleTest {
 
     @Autowired MockMvc mvc;
     @Autowired PluginRegistry registry;
+    @Autowired QuoteRepository quotes;
 
     @BeforeEach
     void theComponentLoaded() {
@@ -74,5 +84,59 @@ class ComponentRuleTest {
                         contains("customer-tier", "promo-codes", "regional-tax")))
                 .andExpect(jsonPath("$.lines[1].adjustments[0].pluginId").value("tier-rust"))
                 .andExpect(jsonPath("$.lines[1].adjustments[*].amount").value(contains("-48.90", "-48.90", "92.91")));
+    }
+
+    /**
+     * Replay answers the component's typed host call from the recording (the argument and the result kept as
+     * JSON): a quote replays identically, also after the customer's tier changed, which recompute, asking the
+     * host again, shows.
+     */
+    @Test
+    void aComponentsTypedHostCallsAreRecordedAndReplayedFromTheRecording() throws Exception {
+        String customer = mvc.perform(post("/api/customers").contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"name\": \"Replay Komponenten AG\", \"tier\": \"silver\", \"region\": \"AT\"}"))
+                .andExpect(status().isCreated()).andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8);
+        int customerId = JsonPath.read(customer, "$.id");
+        // 2 × 54.90 = 109.80: silver 5 % → -5.49; AT reduced (books) 10 % → +10.98
+        String body = mvc.perform(post("/api/quotes").contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"customerId\": " + customerId + ", \"lines\": [{\"sku\": \"BOOK-DDD\", \"quantity\": 2}]}"))
+                .andExpect(status().isCreated())
+                .andExpect(jsonPath("$.lines[0].adjustments[*].amount").value(contains("-5.49", "10.98")))
+                .andExpect(jsonPath("$.lines[0].adjustments[0].pluginId").value("tier-rust"))
+                .andExpect(jsonPath("$.total").value("115.29"))
+                .andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8);
+        long id = ((Number) JsonPath.read(body, "$.id")).longValue();
+
+        Quote quote = quotes.findById(id).orElseThrow();
+        Quote.RuleRun tierRun = quote.ruleRuns().stream().filter(r -> r.pluginId().equals("tier-rust")).findFirst()
+                .orElseThrow();
+        List<HostCall> hostCalls = HostCall.fromJson(tierRun.hostCalls());
+        assertThat(hostCalls).singleElement().satisfies(call -> {
+            assertThat(call.function()).isEqualTo("erp.customer.tier-of");
+            assertThat(call.typed()).isTrue();
+            assertThat(new String(call.input(), StandardCharsets.UTF_8)).isEqualTo("\"" + customerId + "\"");
+            assertThat(new String(call.output(), StandardCharsets.UTF_8)).isEqualTo("\"silver\"");
+            assertThat(call.error()).isNull();
+        });
+
+        mvc.perform(post("/api/quotes/" + id + "/replay"))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.identical").value(true))
+                .andExpect(jsonPath("$.lines[0].rules[*].pluginId").value(
+                        contains("pricing-rust", "tier-rust", "promo-codes", "regional-tax")))
+                .andExpect(jsonPath("$.lines[0].rules[*].status").value(everyItem(is("identical"))))
+                .andExpect(jsonPath("$.lines[0].rules[1].hostCalls").value(1));
+
+        mvc.perform(put("/api/customers/" + customerId).contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"name\": \"Replay Komponenten AG\", \"tier\": \"platinum\", \"region\": \"AT\"}"))
+                .andExpect(status().isOk());
+        // The host would answer platinum now; replay answers what it answered then.
+        mvc.perform(post("/api/quotes/" + id + "/replay"))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.identical").value(true))
+                .andExpect(jsonPath("$.lines[0].rules[1].status").value("identical"));
+        mvc.perform(post("/api/quotes/" + id + "/recompute"))
+                .andExpect(jsonPath("$.same").value(false))
+                .andExpect(jsonPath("$.recomputedTotal").value("104.31")); // platinum 15 % → -16.47
     }
 }
