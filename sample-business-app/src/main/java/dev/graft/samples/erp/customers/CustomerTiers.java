@@ -41,7 +41,9 @@ public class CustomerTiers {
      * For a component (the {@code tier-rust} sample): the typed twin of {@link #tierOf(byte[])}. A component
      * imports it as {@code erp-customer-tier-of: func(customer-id: string) -> option<string>}, the values crossing
      * through the canonical ABI; an unknown customer, or an id that is not a number, has no tier ({@code none}),
-     * as the bytes form answers no bytes.
+     * as the bytes form answers no bytes. Meant for components: an Extism module granted it would get the
+     * result as JSON from the application's codec, which has no Jackson module for {@code Optional} and fails
+     * the call.
      */
     @HostFunction("erp.customer.tier-of")
     public Optional<String> tierOfCustomer(String customerId) {
