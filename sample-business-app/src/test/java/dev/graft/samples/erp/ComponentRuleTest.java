@@ -138,5 +138,35 @@ class ComponentRuleTest {
         mvc.perform(post("/api/quotes/" + id + "/recompute"))
                 .andExpect(jsonPath("$.same").value(false))
                 .andExpect(jsonPath("$.recomputedTotal").value("104.31")); // platinum 15 % → -16.47
+
+        // The recorded answer is what the component gets: a recording that says gold gives gold's discount ...
+        HostCall recorded = hostCalls.get(0);
+        withTierRunHostCalls(id, new HostCall(recorded.function(), recorded.input(),
+                "\"gold\"".getBytes(StandardCharsets.UTF_8), null, true, null));
+        mvc.perform(post("/api/quotes/" + id + "/replay"))
+                .andExpect(jsonPath("$.lines[0].rules[1].status").value("different"))
+                .andExpect(jsonPath("$.lines[0].rules[1].outputIdentical").value(false))
+                .andExpect(jsonPath("$.lines[0].rules[1].replayedOutput").value(
+                        org.hamcrest.Matchers.containsString("Gold customer discount 10%")));
+        // ... and a recording of another customer's call is a divergence, which ends the call.
+        withTierRunHostCalls(id, new HostCall(recorded.function(), "\"424242\"".getBytes(StandardCharsets.UTF_8),
+                recorded.output(), null, true, null));
+        mvc.perform(post("/api/quotes/" + id + "/replay"))
+                .andExpect(jsonPath("$.lines[0].rules[1].status").value("different"))
+                .andExpect(jsonPath("$.lines[0].rules[1].detail").value(org.hamcrest.Matchers.containsString(
+                        "host call 0 diverged: the plugin called erp.customer.tier-of (typed)(\"" + customerId
+                                + "\"), the recording has erp.customer.tier-of (typed)(\"424242\")")));
+    }
+
+    /** Stores the quote again with the tier-rust run's host calls replaced. */
+    void withTierRunHostCalls(long id, HostCall... calls) {
+        Quote quote = quotes.findById(id).orElseThrow();
+        List<Quote.RuleRun> runs = quote.ruleRuns().stream().map(r -> !r.pluginId().equals("tier-rust") ? r
+                : new Quote.RuleRun(r.lineNo(), r.pluginId(), r.pluginSha256(), r.outcome(), r.adjustments(), r.fuel(),
+                        r.elapsedMicros(), r.errorType(), r.error(), r.input(), r.output(), HostCall.toJson(List.of(calls))))
+                .toList();
+        quotes.save(new Quote(quote.id(), quote.customerId(), quote.customerName(), quote.customerTier(),
+                quote.customerRegion(), quote.currency(), quote.promoCode(), quote.createdAt(), quote.subtotal(),
+                quote.adjustmentTotal(), quote.total(), quote.status(), quote.lines(), quote.adjustments(), runs));
     }
 }
