@@ -6,7 +6,8 @@
 # Toolchains: see setup.sh (Debian rustc 1.63 + libstd-rust-dev-wasm32, clang-14 + wasi-libc,
 # Node 20 + the npm packages pinned in customer-tier/package-lock.json and component-tools/package-lock.json).
 # The WebAssembly components (pricing-rust, pricing-js) implement the WIT world in wit/pricing-rule.wit,
-# the one `graft wit dev.graft.samples.contracts.PricingRule` prints.
+# the one `graft wit dev.graft.samples.contracts.PricingRule` prints; tier-rust implements wit/tier-rule.wit,
+# that world plus one imported host function.
 set -euo pipefail
 cd "$(dirname "$0")"
 HERE=$(pwd)
@@ -31,6 +32,7 @@ WASM=(
   fractal-tree/fractal-tree-cli.wasm
   wagi-echo/wagi-echo.wasm
   pricing-rust/pricing-rust.wasm
+  tier-rust/tier-rust.wasm
 )
 # Components built by componentize-js: a Wizer snapshot of SpiderMonkey, not byte-reproducible (see
 # component-tools/componentize.mjs). --check verifies them by source and behaviour instead (below).
@@ -84,6 +86,11 @@ rust pricing-rust pricing_rust cdylib wasm32-unknown-unknown src/lib.rs pricing-
 node component-tools/wrap-core.mjs "$OUT/pricing-rust/pricing-rust.core.wasm" wit/pricing-rule.wit pricing-rule \
   "$OUT/pricing-rust/pricing-rust.wasm"
 rm "$OUT/pricing-rust/pricing-rust.core.wasm"
+# The same, importing the host function erp-customer-tier-of (core import "$root"."erp-customer-tier-of").
+rust tier-rust tier_rust cdylib wasm32-unknown-unknown src/lib.rs tier-rust.core.wasm
+node component-tools/wrap-core.mjs "$OUT/tier-rust/tier-rust.core.wasm" wit/tier-rule.wit tier-rule \
+  "$OUT/tier-rust/tier-rust.wasm"
+rm "$OUT/tier-rust/tier-rust.core.wasm"
 # JavaScript, componentize-js: SpiderMonkey inside, no imports.
 started=$(date +%s%N)
 node component-tools/componentize.mjs pricing-js/pricing.js wit/pricing-rule.wit pricing-rule "$OUT/pricing-js/pricing-js.wasm"
@@ -112,7 +119,7 @@ for (const [file, [modules, exports]] of Object.entries(rules)) {
 }')
 
 # A component is not a core module: its header is \0asm, then version 0x0d 0x00 and layer 0x01 0x00.
-(cd "$OUT" && for f in pricing-rust/pricing-rust.wasm pricing-js/pricing-js.wasm; do
+(cd "$OUT" && for f in pricing-rust/pricing-rust.wasm tier-rust/tier-rust.wasm pricing-js/pricing-js.wasm; do
   [ "$(head -c 8 "$f" | od -An -tx1 | tr -d ' ')" = 0061736d0d000100 ] || { echo "$f is not a component" >&2; exit 1; }
 done)
 

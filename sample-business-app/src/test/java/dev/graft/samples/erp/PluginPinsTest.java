@@ -44,10 +44,13 @@ class PluginPinsTest {
     }
 
     @Test
-    void theComponentsProfilePinsTheLockedDigest() throws IOException {
+    void theComponentsProfilePinsTheLockedDigests() throws IOException {
         String yml = Files.readString(Path.of("src/main/resources/application-components.yml"));
-        assertThat(yml).contains("    pricing-rust:\n      location: ${erp.sample-plugins}/pricing-rust/pricing-rust.wasm\n"
-                + "      sha256: " + lockedDigests().get("pricing-rust") + "\n");
+        for (String id : new String[] {"pricing-rust", "tier-rust"}) {
+            assertThat(lockedDigests()).containsKey(id);
+            assertThat(yml).as("pin of %s", id).contains("    " + id + ":\n      location: ${erp.sample-plugins}/" + id
+                    + "/" + id + ".wasm\n      sha256: " + lockedDigests().get(id) + "\n");
+        }
     }
 
     @Test

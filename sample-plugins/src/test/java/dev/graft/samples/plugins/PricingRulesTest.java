@@ -129,7 +129,7 @@ class PricingRulesTest {
     void everyPluginIsRefusedWhenItsPinIsWrong() {
         String wrong = "0".repeat(64);
         for (String module : List.of(Samples.VOLUME_DISCOUNT, Samples.CUSTOMER_TIER, Samples.PROMO_CODES,
-                Samples.REGIONAL_TAX, Samples.FRACTAL_TREE, Samples.FRACTAL_TREE_CLI, Samples.PRICING_RUST, Samples.PRICING_JS)) {
+                Samples.REGIONAL_TAX, Samples.FRACTAL_TREE, Samples.FRACTAL_TREE_CLI, Samples.PRICING_RUST, Samples.PRICING_JS, Samples.TIER_RUST)) {
             PluginLoadException e = assertThrows(PluginLoadException.class, () -> Samples.ENGINE.load(
                     PluginSpec.builder(dev.graft.host.source.PluginSource.ofFile(Samples.path(module)).pinned(wrong))
                             .policy(PluginPolicy.builder()
@@ -143,7 +143,7 @@ class PricingRulesTest {
 
     @Test
     void pluginsLockMatchesTheCommittedFiles() throws Exception {
-        assertEquals(9, Samples.LOCK.size()); // 7 modules and the 2 components
+        assertEquals(10, Samples.LOCK.size()); // 7 modules and the 3 components
         for (var entry : Samples.LOCK.entrySet()) {
             byte[] bytes = java.nio.file.Files.readAllBytes(Samples.path(entry.getKey()));
             assertEquals(entry.getValue(), dev.graft.host.source.PluginSource.sha256Hex(bytes), entry.getKey());

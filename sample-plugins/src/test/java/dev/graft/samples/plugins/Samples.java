@@ -30,6 +30,8 @@ final class Samples {
     /** WebAssembly components of the WIT world wit/pricing-rule.wit. */
     static final String PRICING_RUST = "pricing-rust/pricing-rust.wasm";
     static final String PRICING_JS = "pricing-js/pricing-js.wasm";
+    /** A WebAssembly component of the WIT world wit/tier-rule.wit (pricing-rule plus a host function import). */
+    static final String TIER_RUST = "tier-rust/tier-rust.wasm";
 
     static final GraftEngine ENGINE = GraftEngine.create();
 

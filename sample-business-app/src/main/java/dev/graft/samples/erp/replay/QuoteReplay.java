@@ -1,5 +1,6 @@
 package dev.graft.samples.erp.replay;
 
+import dev.graft.api.HostFunctionError;
 import dev.graft.api.PluginCodecException;
 import dev.graft.api.PluginException;
 import dev.graft.api.PluginLoadException;
@@ -8,6 +9,7 @@ import dev.graft.boot.hostfunction.HostFunctionBeans;
 import dev.graft.boot.plugins.ConfiguredPlugins;
 import dev.graft.boot.plugins.PluginPlanner;
 import dev.graft.host.abi.HostFunctionBinding;
+import dev.graft.host.abi.TypedHostFunction;
 import dev.graft.host.engine.CallResult;
 import dev.graft.host.engine.CallStats;
 import dev.graft.host.engine.GraftEngine;
@@ -18,6 +20,7 @@ import dev.graft.samples.contracts.QuoteLine;
 import dev.graft.samples.erp.modules.ModuleStore;
 import dev.graft.samples.erp.quotes.Quote;
 import dev.graft.samples.erp.quotes.QuoteService;
+import java.lang.reflect.Type;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -274,17 +277,29 @@ public class QuoteReplay {
         }
     }
 
-    /** Every host function the application offers, by name, answered from the recording of the call being replayed. */
+    /**
+     * Every host function the application offers, by name, answered from the recording of the call being
+     * replayed: the bytes form, and the typed form (same parameter and result types, so that a component's
+     * import binds as it did) where the application offers one.
+     */
     private List<HostFunctionBinding> replayedHostFunctions() {
         HostFunctionBeans beans = hostFunctions.getIfAvailable();
         List<HostFunctionBinding> offered = beans == null ? List.of() : beans.bindings();
-        return offered.stream().map(b -> new HostFunctionBinding(b.name(), (pluginId, input) -> {
-            ReplayedHostCalls answers = REPLAYING.get();
-            if (answers == null) {
-                throw new IllegalStateException("host function '" + b.name() + "' called outside a replay");
-            }
-            return answers.answer(b.name(), input);
-        })).toList();
+        return offered.stream().map(b -> {
+            String name = b.name();
+            TypedHostFunction typed = b.typed();
+            return new HostFunctionBinding(name, (pluginId, input) -> replaying(name).answer(name, input),
+                    typed == null ? null : new TypedHostFunction(typed.parameter(), typed.result(),
+                            (pluginId, argument) -> replaying(name).answerTyped(name, argument, typed.result())));
+        }).toList();
+    }
+
+    private static ReplayedHostCalls replaying(String function) {
+        ReplayedHostCalls answers = REPLAYING.get();
+        if (answers == null) {
+            throw new IllegalStateException("host function '" + function + "' called outside a replay");
+        }
+        return answers;
     }
 
     /** The recorded host calls of one rule call, answered in order; the first call that differs ends the replay of it. */
@@ -297,19 +312,46 @@ public class QuoteReplay {
             this.pending = new ArrayDeque<>(recorded);
         }
 
-        byte[] answer(String function, byte[] input) throws Exception {
+        /** An Extism module's call of the bytes form: the recorded output bytes. */
+        byte[] answer(String function, byte[] input) {
+            return expect(function, input, false).output();
+        }
+
+        /**
+         * A component's call of the typed form: the argument compared as JSON with the recorded one, the
+         * recorded result's JSON decoded as the host function's {@code resultType}.
+         */
+        Object answerTyped(String function, Object argument, Type resultType) {
+            HostCall expected = expect(function, ComponentValues.json(argument), true);
+            if (resultType == void.class) {
+                return null;
+            }
+            try {
+                return ComponentValues.read(expected.output(), resultType);
+            } catch (IllegalArgumentException e) {
+                divergence = "host call " + (next - 1) + " to " + function + ": " + e.getMessage();
+                throw new IllegalStateException(divergence, e);
+            }
+        }
+
+        /** The next recorded call, when it is this one; else the divergence, ending the replayed call. */
+        private HostCall expect(String function, byte[] input, boolean typed) {
             HostCall expected = pending.pollFirst();
             int index = next++;
-            if (expected == null || !expected.function().equals(function) || !Arrays.equals(expected.input(), input)) {
-                divergence = "host call " + index + " diverged: the plugin called " + function + "(" + shown(input)
-                        + "), the recording has " + (expected == null ? "no further call"
-                        : expected.function() + "(" + shown(expected.input()) + ")");
+            if (expected == null || !expected.function().equals(function) || expected.typed() != typed
+                    || !Arrays.equals(expected.input(), input)) {
+                divergence = "host call " + index + " diverged: the plugin called " + function + (typed ? " (typed)" : "")
+                        + "(" + shown(input) + "), the recording has " + (expected == null ? "no further call"
+                        : expected.function() + (expected.typed() ? " (typed)" : "") + "(" + shown(expected.input()) + ")");
                 throw new IllegalStateException(divergence);
             }
             if (expected.error() != null) {
-                throw new IllegalStateException(expected.error());
+                // An error the host function answered on purpose is answered again as one (a component's
+                // result<T, string> import receives its message); any other ends the call as it did.
+                throw "HostFunctionError".equals(expected.errorType()) ? new HostFunctionError(expected.error())
+                        : new IllegalStateException(expected.error());
             }
-            return expected.output();
+            return expected;
         }
 
         String divergence() {

@@ -1,0 +1,1 @@
+MEYCIQCfydcM9AfVdiklJvm/PfJwoADT+UVgMrH8QKOgvaKLuQIhAKii7IYOGiTH8gAcJaQkGXQpECuvgdsoNB2ej7qOdfuR
