@@ -32,20 +32,21 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** Components loaded by the engine and called through typed extension points, values crossing by the canonical ABI. */
-class ComponentPluginTest {
+public class ComponentPluginTest {
 
-    record Customer(String id, String name, @OptionalField String tier, String region) {
+    // The sample pricing contract as the WIT world declares it (sample-contracts' shape); other tests use it too.
+    public record Customer(String id, String name, @OptionalField String tier, String region) {
     }
 
-    record QuoteLine(String sku, String name, String category, int quantity, BigDecimal unitPrice, Customer customer,
+    public record QuoteLine(String sku, String name, String category, int quantity, BigDecimal unitPrice, Customer customer,
             String currency, @OptionalField String promoCode) {
     }
 
-    record Adjustment(String ruleId, BigDecimal amount, String reason) {
+    public record Adjustment(String ruleId, BigDecimal amount, String reason) {
     }
 
     @ExtensionPoint(id = "pricing-rule", version = "1")
-    interface PricingRule {
+    public interface PricingRule {
         @Export("apply_rule")
         List<Adjustment> apply(QuoteLine line);
     }

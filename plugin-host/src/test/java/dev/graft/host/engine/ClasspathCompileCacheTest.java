@@ -7,13 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.dylibso.chicory.wabt.Wat2Wasm;
-import dev.graft.api.Export;
-import dev.graft.api.ExtensionPoint;
-import dev.graft.api.OptionalField;
 import dev.graft.api.policy.CostModel;
 import dev.graft.api.policy.ExecutionMode;
 import dev.graft.api.policy.PluginPolicy;
 import dev.graft.host.component.ComponentParser;
+import dev.graft.host.component.ComponentPluginTest.Adjustment;
+import dev.graft.host.component.ComponentPluginTest.Customer;
+import dev.graft.host.component.ComponentPluginTest.PricingRule;
+import dev.graft.host.component.ComponentPluginTest.QuoteLine;
 import dev.graft.host.source.PluginSource;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -300,22 +301,6 @@ class ClasspathCompileCacheTest {
         }
     }
 
-    // The sample pricing contract, as the component's WIT world declares it (sample-contracts' shape).
-    record Customer(String id, String name, @OptionalField String tier, String region) {
-    }
-
-    record QuoteLine(String sku, String name, String category, int quantity, BigDecimal unitPrice, Customer customer,
-            String currency, @OptionalField String promoCode) {
-    }
-
-    record Adjustment(String ruleId, BigDecimal amount, String reason) {
-    }
-
-    @ExtensionPoint(id = "pricing-rule", version = "1")
-    interface PricingRule {
-        @Export("apply_rule")
-        List<Adjustment> apply(QuoteLine line);
-    }
 
     private static Plugin loadPricingRust(GraftEngine engine, PluginPolicy policy) {
         return engine.load(PluginSpec.builder(PluginSource.ofFile(PRICING_RUST)).policy(policy)
