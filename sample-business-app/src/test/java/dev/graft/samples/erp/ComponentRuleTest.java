@@ -3,7 +3,6 @@ package dev.graft.samples.erp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.hasSize;
-import static org.junit.jupiter.api.Assumptions.abort;
 import static org.hamcrest.Matchers.everyItem;
 import static org.hamcrest.Matchers.is;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
@@ -50,10 +49,6 @@ class ComponentRuleTest {
     @BeforeEach
     void theComponentLoaded() {
         PluginDescriptor component = registry.descriptor("pricing-rust").orElseThrow();
-        if (component.state() == PluginState.FAILED && component.lastError() != null
-                && component.lastError().contains("not components")) {
-            abort("skipped until the engine loads components (issue 14, items 2-3): " + component.lastError());
-        }
         assertThat(component.state()).as("pricing-rust: %s", component.lastError()).isEqualTo(PluginState.ENABLED);
         assertThat(component.sha256()).isEqualTo(PINS.get("pricing-rust"));
         assertThat(registry.descriptor("volume-discount").orElseThrow().state()).isEqualTo(PluginState.DISABLED);
