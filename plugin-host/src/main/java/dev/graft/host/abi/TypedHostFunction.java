@@ -29,9 +29,9 @@ public record TypedHostFunction(Type parameter, Type result, Handler handler) {
          * @param pluginId the calling plugin
          * @param argument the argument as a value of {@link #parameter()}, or {@code null} when there is none
          * @return the result as a value of {@link #result()} ({@code null} for void, or for an absent option)
-         * @throws Exception any failure: it ends the plugin call with {@code PluginCallException}, unless the
-         *     component imports the function with a {@code result<T, string>}, which then receives its message
-         *     as the error case
+         * @throws Exception any failure: it ends the plugin call with {@code PluginCallException}, its message
+         *     kept from the plugin; only a {@link dev.graft.api.HostFunctionError}, when the component imports the
+         *     function with a {@code result<T, string>}, is handed to the component as the error case
          */
         Object handle(String pluginId, Object argument) throws Exception;
     }
