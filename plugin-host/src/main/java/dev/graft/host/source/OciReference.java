@@ -37,10 +37,15 @@ public record OciReference(String registry, String repository, String tag, Strin
         if (tag == null && digest == null) {
             tag = "latest";
         }
+        return new OciReference(registry, m.group(3), digest != null ? null : tag, digest,
+                m.group(1) != null || isLoopback(registry));
+    }
+
+    /** Whether the registry (host and port) is one of the three loopback names, spoken to over http. */
+    private static boolean isLoopback(String registry) {
         String host = registry.startsWith("[") ? registry.substring(0, registry.indexOf(']') + 1)
                 : registry.replaceAll(":\\d+$", "");
-        boolean loopback = host.equals("localhost") || host.equals("127.0.0.1") || host.equals("[::1]");
-        return new OciReference(registry, m.group(3), digest != null ? null : tag, digest, m.group(1) != null || loopback);
+        return host.equals("localhost") || host.equals("127.0.0.1") || host.equals("[::1]");
     }
 
     /** The tag or digest used in registry URLs. */
@@ -53,8 +58,9 @@ public record OciReference(String registry, String repository, String tag, Strin
         return (plainHttp ? "http" : "https") + "://" + registry + "/v2/" + repository;
     }
 
+    /** The reference as written, {@code oci+http://} where plain http is not implied by a loopback host: it parses back to this. */
     @Override
     public String toString() {
-        return "oci://" + registry + "/" + repository + (digest != null ? "@" + digest : ":" + tag);
+        return (plainHttp && !isLoopback(registry) ? "oci+http://" : "oci://") + registry + "/" + repository + (digest != null ? "@" + digest : ":" + tag);
     }
 }

@@ -32,4 +32,16 @@ class OciReferenceTest {
                 OciReference.parse("oci+http://registry.internal:5000/erp/pricing:1.4").apiBase());
         assertThrows(IllegalArgumentException.class, () -> OciReference.parse("oci+https://registry.example.com/a"));
     }
+
+    /** A reference prints as it is written, so a message or log naming it can be pasted back as a location. */
+    @Test
+    void aReferencePrintsAsItParses() {
+        for (String text : new String[] {"oci+http://registry.internal:5000/erp/pricing:1.4",
+                "oci://registry.example.com/erp/pricing:1.4", "oci://localhost:5000/a:latest",
+                "oci://[::1]:5000/a@sha256:" + "ab".repeat(32)}) {
+            OciReference ref = OciReference.parse(text);
+            assertEquals(text, ref.toString());
+            assertEquals(ref, OciReference.parse(ref.toString()));
+        }
+    }
 }
