@@ -10,8 +10,15 @@ import java.util.Optional;
  *     ABI buffers and vars)
  * @param fuelConsumed fuel charged to the call (instructions, bulk bytes, grown pages, host calls),
  *     or -1 when the plugin is not metered
+ * @param sha256 the digest of the module or component that ran the call (the version serving it, when a
+ *     registry swaps versions), or {@code null} when unknown
  */
-public record CallStats(long elapsedNanos, long memoryHighWaterBytes, long fuelConsumed) {
+public record CallStats(long elapsedNanos, long memoryHighWaterBytes, long fuelConsumed, String sha256) {
+
+    /** Stats without a module digest. */
+    public CallStats(long elapsedNanos, long memoryHighWaterBytes, long fuelConsumed) {
+        this(elapsedNanos, memoryHighWaterBytes, fuelConsumed, null);
+    }
 
     private static final ThreadLocal<CallStats> LAST = new ThreadLocal<>();
 

@@ -478,7 +478,7 @@ public final class Plugin implements PluginCaller, AutoCloseable {
             R result = work.run(instance, () -> {
                 FuelMeter meter = current.meter();
                 recorded[0] = new CallStats(timer.elapsedNanos(), current.budget().highWaterBytes(),
-                        meter == null ? -1 : meter.consumed());
+                        meter == null ? -1 : meter.consumed(), sha256());
                 return recorded[0];
             });
             healthy = true;
@@ -492,8 +492,8 @@ public final class Plugin implements PluginCaller, AutoCloseable {
             PluginException failure = failures.translate(t, export, "call to '" + export + "'", fired, timer.elapsedNanos(),
                     instance == null ? null : instance.budget(), meter);
             notifyListeners(export, CallOutcome.of(failure), new CallStats(timer.elapsedNanos(),
-                    instance == null ? -1 : instance.budget().highWaterBytes(), meter == null ? -1 : meter.consumed()),
-                    failure);
+                    instance == null ? -1 : instance.budget().highWaterBytes(), meter == null ? -1 : meter.consumed(),
+                    sha256()), failure);
             throw failure;
         } finally {
             boolean fired = finished || timer.finish();
@@ -510,7 +510,7 @@ public final class Plugin implements PluginCaller, AutoCloseable {
      * listeners like any failed call so that metrics count it; returned for the caller to throw.
      */
     private PluginException refused(String export, PluginException failure) {
-        notifyListeners(export, CallOutcome.of(failure), new CallStats(0, -1, -1), failure);
+        notifyListeners(export, CallOutcome.of(failure), new CallStats(0, -1, -1, sha256()), failure);
         return failure;
     }
 

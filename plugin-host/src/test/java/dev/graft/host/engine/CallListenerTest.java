@@ -37,10 +37,12 @@ class CallListenerTest {
         assertEquals("echo", ok.export());
         assertEquals(CallOutcome.OK, ok.outcome());
         assertTrue(ok.stats().fuelConsumed() > 0 && ok.stats().elapsedNanos() > 0);
+        assertEquals(hello.sha256(), ok.stats().sha256(), "the stats name the module that ran the call");
         assertNull(ok.failure());
         Seen failed = seen.get(1);
         assertEquals(CallOutcome.ERROR, failed.outcome());
         assertTrue(failed.failure() instanceof PluginCallException);
+        assertEquals(hello.sha256(), failed.stats().sha256());
     }
 
     @Test
@@ -60,7 +62,7 @@ class CallListenerTest {
         assertEquals(CallOutcome.PAYLOAD, seen.get(0).outcome());
         assertSame(tooLarge, seen.get(0).failure());
         assertEquals("echo", seen.get(0).export());
-        assertEquals(new CallStats(0, -1, -1), seen.get(0).stats(), "nothing was spent");
+        assertEquals(new CallStats(0, -1, -1, hello.sha256()), seen.get(0).stats(), "nothing was spent");
         assertEquals(CallOutcome.ERROR, seen.get(1).outcome());
         assertSame(missing, seen.get(1).failure());
         assertEquals("no_such_export", seen.get(1).export());

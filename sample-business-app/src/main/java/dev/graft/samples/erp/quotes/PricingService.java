@@ -93,7 +93,9 @@ public class PricingService {
 
     private List<Quote.Adjustment> apply(int lineNo, String pluginId, PricingRule rule, QuoteLine line,
             List<Quote.RuleRun> runs) {
-        String sha256 = registry.descriptor(pluginId).map(PluginDescriptor::sha256).orElse(null);
+        // The version serving now; the engine's stats name the one that ran the call, should an upload or a
+        // reload swap versions in between (below).
+        String serving = registry.descriptor(pluginId).map(PluginDescriptor::sha256).orElse(null);
         CallStats before = CallStats.lastOnThisThread().orElse(null);
         long started = System.nanoTime();
         List<Adjustment> answer;
@@ -119,6 +121,7 @@ public class PricingService {
             output = trace.fellBack() ? null : ComponentValues.json(answer);
         }
         long elapsedMicros = (System.nanoTime() - started) / 1000;
+        String sha256 = engineCall.map(c -> c.stats().sha256()).orElse(serving);
         PluginException unstorable = trace.fellBack() ? null : unstorable(pluginId, answer);
         if (trace.fellBack() || unstorable != null) {
             PluginException failure = unstorable != null ? unstorable : trace.thrown() != null ? trace.thrown()
